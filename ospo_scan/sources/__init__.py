@@ -1,0 +1,60 @@
+"""Lockfile parsers: the ``PARSERS`` table, format detection and decoding.
+
+Adding a format = one module here with a parser class + one line in ``_PARSER_CLASSES``.
+Parsers are imported lazily: ``--help`` and discovery import none of them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+from pathlib import Path, PurePath
+
+from ospo_scan.errors import LockfileError
+from ospo_scan.model import ParseResult
+from ospo_scan.sources.base import LockfileParser, matches
+
+# (module, class) per format, most specific first: the first parser whose patterns claim a
+# file name parses it.
+_PARSER_CLASSES: tuple[tuple[str, str], ...] = (
+)
+
+
+@cache
+def parsers() -> tuple[LockfileParser, ...]:
+    """Every registered parser, instantiated once."""
+    out = []
+    for module_name, class_name in _PARSER_CLASSES:
+        module = importlib.import_module(f"ospo_scan.sources.{module_name}")
+        out.append(getattr(module, class_name)())
+    return tuple(out)
+
+
+def parser_for(path: PurePath) -> LockfileParser | None:
+    """The parser that claims ``path`` by its name, or ``None``."""
+    for parser in parsers():
+        if matches(parser, path):
+            return parser
+    return None
+
+
+def read_text(path: Path) -> str:
+    """Read a lockfile as UTF-8 (a BOM is dropped); raise ``LockfileError`` when unreadable."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LockfileError(f"cannot read file: {exc.strerror or exc}", path=str(path)) from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LockfileError(
+            f"not UTF-8 text (byte {exc.start})", path=str(path), expected="a UTF-8 lockfile"
+        ) from exc
+
+
+def parse_file(path: Path, parser: LockfileParser | None = None) -> ParseResult:
+    """Parse one lockfile with ``parser`` (or the one that claims its name)."""
+    parser = parser or parser_for(path)
+    if parser is None:
+        raise LockfileError("not a supported lockfile", path=str(path))
+    return parser.parse(read_text(path), str(path))
