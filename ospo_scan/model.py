@@ -13,7 +13,7 @@ from enum import StrEnum
 
 
 class Scope(StrEnum):
-    """How a component is needed, strongest first (``required`` beats ``optional`` beats ``dev``)."""
+    """How a component is needed; ``required`` beats ``optional`` beats ``dev``."""
 
     REQUIRED = "required"
     OPTIONAL = "optional"

@@ -30,12 +30,31 @@ def parsers() -> tuple[LockfileParser, ...]:
     return tuple(out)
 
 
+@cache
+def _exact_names() -> dict[str, LockfileParser]:
+    """File names claimed literally (no glob, no folder): a dict lookup instead of fnmatch."""
+    names: dict[str, LockfileParser] = {}
+    for parser in parsers():
+        for pattern in parser.patterns:
+            if "/" not in pattern and not any(ch in pattern for ch in "*?["):
+                names.setdefault(pattern, parser)
+    return names
+
+
 def parser_for(path: PurePath) -> LockfileParser | None:
     """The parser that claims ``path`` by its name, or ``None``."""
+    exact = _exact_names().get(path.name)
+    if exact is not None:
+        return exact
     for parser in parsers():
         if matches(parser, path):
             return parser
     return None
+
+
+def supported_files() -> list[tuple[str, str]]:
+    """(format id, file name patterns) for every parser, for ``--help`` and the docs."""
+    return [(p.format, ", ".join(p.patterns)) for p in parsers()]
 
 
 def read_text(path: Path) -> str:

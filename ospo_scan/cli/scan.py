@@ -1,0 +1,233 @@
+"""``ospo-scan scan``: scan lockfiles, print or write reports, exit 0/1/2."""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ospo_scan import __version__
+from ospo_scan.cli import EXIT_INPUT, EXIT_OK, EXIT_VIOLATIONS, cli
+from ospo_scan.model import ReportContext, ScanResult, Severity
+
+if TYPE_CHECKING:
+    from ospo_scan.policy.model import Policy
+
+FORMATS = ("table", "json", "cyclonedx-json", "cyclonedx-xml")
+FAIL_ON = ("error", "warning", "never")
+REGISTRY_ENV_PREFIX = "OSPO_SCAN_REGISTRY_"
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--policy",
+    "policy_arg",
+    metavar="FILE|NAME",
+    help="Policy file, or the name of a shipped policy (default: the shipped 'default').",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(FORMATS),
+    help="Report format; repeat for several. Default: table on stdout.",
+)
+@click.option(
+    "--output",
+    "-o",
+    "outputs",
+    multiple=True,
+    metavar="FILE",
+    help="Where the matching --format goes (the n-th --output belongs to the n-th --format); "
+    "'-' is stdout.",
+)
+@click.option("--offline", is_flag=True, help="Use lockfile data and the cache only.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="License cache folder (default: $OSPO_SCAN_CACHE_DIR or the user cache folder).",
+)
+@click.option(
+    "--include-dev/--exclude-dev",
+    default=True,
+    show_default=True,
+    help="Check dev dependencies too (capped by the policy's [scopes] rule) or leave them out.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default="error",
+    show_default=True,
+    help="The lowest finding severity that makes the exit code 1.",
+)
+@click.option(
+    "--registry",
+    "registries",
+    multiple=True,
+    metavar="TYPE=URL",
+    help="Registry base URL for a purl type (a mirror), e.g. npm=https://npm.corp.example/. "
+    f"Also from ${REGISTRY_ENV_PREFIX}<TYPE>.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 256),
+    default=16,
+    show_default=True,
+    help="Registry lookups in flight at once.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 600),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for one registry answer.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No table or progress when writing to files.")
+def scan(
+    paths: tuple[Path, ...],
+    policy_arg: str | None,
+    formats: tuple[str, ...],
+    outputs: tuple[str, ...],
+    offline: bool,
+    cache_dir: Path | None,
+    include_dev: bool,
+    fail_on: str,
+    registries: tuple[str, ...],
+    concurrency: int,
+    timeout: float,
+    quiet: bool,
+) -> int:
+    """Scan PATH (folders are searched for lockfiles; default: the current folder).
+
+    Lockfiles are parsed as data: nothing of the scanned project is executed.
+    """
+    from ospo_scan.pipeline import ScanOptions
+    from ospo_scan.pipeline import scan as run_scan
+
+    targets = _pair_outputs(formats, outputs, quiet)
+    policy = load_policy_arg(policy_arg)
+    progress = _progress_printer() if sys.stderr.isatty() and not quiet else None
+    options = ScanOptions(
+        offline=offline,
+        cache_dir=cache_dir,
+        registries=_registry_overrides(registries),
+        concurrency=concurrency,
+        timeout=timeout,
+        include_dev=include_dev,
+        progress=progress,
+    )
+    outcome = run_scan(list(paths) or [Path(".")], policy, options)
+    if progress is not None:
+        click.echo("", err=True)
+    _write_reports(outcome.result, targets)
+    for error in outcome.input_errors:
+        click.echo(f"error: {error}", err=True)
+    if not outcome.complete:
+        return EXIT_INPUT
+    return EXIT_VIOLATIONS if _fails(outcome.result, fail_on) else EXIT_OK
+
+
+def load_policy_arg(policy_arg: str | None) -> Policy:
+    """The policy named by ``--policy``: a file path, else a shipped policy's name."""
+    from ospo_scan.policy.load import builtin_policy_path, load_policy
+
+    if policy_arg is None:
+        return load_policy(builtin_policy_path("default"))
+    candidate = Path(policy_arg)
+    if candidate.exists() or candidate.suffix == ".toml" or os.sep in policy_arg:
+        return load_policy(candidate)
+    return load_policy(builtin_policy_path(policy_arg))
+
+
+def _pair_outputs(
+    formats: Sequence[str], outputs: Sequence[str], quiet: bool
+) -> list[tuple[str, str]]:
+    """(format, destination) pairs; '-' is stdout. At most one report may go to stdout."""
+    if len(outputs) > len(formats):
+        raise click.UsageError("each --output needs its own --format before it")
+    if not formats:
+        return [("table", "-")]
+    pairs = [(fmt, outputs[i] if i < len(outputs) else "-") for i, fmt in enumerate(formats)]
+    on_stdout = [fmt for fmt, dest in pairs if dest == "-"]
+    if len(on_stdout) > 1:
+        raise click.UsageError(
+            f"{len(on_stdout)} formats would go to stdout ({', '.join(on_stdout)}): "
+            "give each but one an --output FILE"
+        )
+    if not on_stdout and not quiet:
+        pairs.append(("table", "-"))  # files written; the person at the terminal gets the table
+    return pairs
+
+
+def _registry_overrides(values: Sequence[str]) -> dict[str, str]:
+    overrides = {
+        key[len(REGISTRY_ENV_PREFIX) :].lower(): value
+        for key, value in os.environ.items()
+        if key.startswith(REGISTRY_ENV_PREFIX) and value
+    }
+    for value in values:
+        kind, sep, url = value.partition("=")
+        if not sep or not kind or not url.startswith(("http://", "https://")):
+            raise click.BadParameter(
+                f"{value!r} (expected TYPE=URL, e.g. npm=https://npm.corp.example/)",
+                param_hint="--registry",
+            )
+        overrides[kind.strip().lower()] = url.strip()
+    return overrides
+
+
+def _progress_printer() -> Callable[[int, int], None]:
+    def show(done: int, total: int) -> None:
+        click.echo(f"\rresolving licenses: {done}/{total}", err=True, nl=False)
+
+    return show
+
+
+def _context(color: bool) -> ReportContext:
+    # SOURCE_DATE_EPOCH makes reports reproducible (reproducible-builds.org convention).
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    now = (
+        datetime.fromtimestamp(int(epoch), UTC) if epoch and epoch.isdigit() else datetime.now(UTC)
+    )
+    return ReportContext(
+        timestamp=now.replace(microsecond=0),
+        serial_number=f"urn:uuid:{uuid.uuid4()}",
+        tool_version=__version__,
+        color=color,
+    )
+
+
+def _write_reports(result: ScanResult, targets: Sequence[tuple[str, str]]) -> None:
+    from ospo_scan.errors import ReportError
+    from ospo_scan.report import get_reporter
+
+    for fmt, dest in targets:
+        to_stdout = dest == "-"
+        context = _context(color=to_stdout and fmt == "table" and _color_wanted())
+        text = get_reporter(fmt).render(result, context)
+        if to_stdout:
+            click.echo(text, nl=not text.endswith("\n"))
+            continue
+        try:
+            Path(dest).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ReportError(f"{dest}: cannot write report: {exc.strerror or exc}") from exc
+
+
+def _color_wanted() -> bool:
+    # https://no-color.org: NO_COLOR set (to anything) turns colour off.
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _fails(result: ScanResult, fail_on: str) -> bool:
+    if fail_on == "never":
+        return False
+    wanted = {Severity.ERROR} if fail_on == "error" else {Severity.ERROR, Severity.WARNING}
+    return any(f.severity in wanted for f in result.findings)
