@@ -17,6 +17,7 @@ from ospo_scan.sources.base import LockfileParser, matches
 # (module, class) per format, most specific first: the first parser whose patterns claim a
 # file name parses it.
 _PARSER_CLASSES: tuple[tuple[str, str], ...] = (
+    ("npm", "NpmLockParser"),
 )
 
 

@@ -10,7 +10,7 @@ from pathlib import PurePath
 from typing import Protocol, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from packageurl import PackageURL
+from packageurl import PackageURL, normalize_name
 
 from ospo_scan.model import Component, Diagnostic, ParseResult, stronger_scope
 
@@ -53,8 +53,13 @@ def make_purl(
     qualifiers: dict[str, str] | None = None,
     subpath: str | None = None,
 ) -> str:
-    """Build a canonical purl string with packageurl-python (never by string formatting)."""
-    return PackageURL(
+    """Build a canonical purl string with packageurl-python (never by string formatting).
+
+    npm names keep their case: legacy packages such as ``JSONStream`` exist beside lowercase
+    ones, the registry treats them as different, and the shared corpus conventions keep the
+    case, while packageurl-python lowercases every npm name.
+    """
+    purl = PackageURL(
         type=ecosystem,
         namespace=namespace or None,
         name=name,
@@ -62,6 +67,21 @@ def make_purl(
         qualifiers=qualifiers or None,
         subpath=subpath or None,
     ).to_string()
+    if ecosystem in _CASE_SENSITIVE_NAMES and name != name.lower():
+        lowered = normalize_name(name, None, ecosystem)
+        exact = normalize_name(name, None, None)
+        start = (
+            purl.find("/", len("pkg:") + len(ecosystem) + 1) + 1
+            if namespace
+            else len(f"pkg:{ecosystem}/")
+        )
+        if lowered and exact and purl.startswith(lowered, start):
+            purl = purl[:start] + exact + purl[start + len(lowered) :]
+    return purl
+
+
+# purl types whose names packageurl-python lowercases although the registry is case-sensitive
+_CASE_SENSITIVE_NAMES = frozenset({"npm"})
 
 
 def strip_credentials(url: str) -> str:
@@ -117,13 +137,19 @@ def _union(a: tuple[T, ...], b: tuple[T, ...]) -> tuple[T, ...]:
 def attach_paths(components: list[Component], max_paths: int = 3) -> list[Component]:
     """Fill ``paths`` from the dependency graph for components that have none.
 
-    A breadth-first walk from every direct component gives each reachable component its
+    A breadth-first walk from every direct component (or, when the lockfile cannot tell which
+    are direct, from every component nothing depends on) gives each reachable component its
     shortest path (plus up to ``max_paths - 1`` others of the same length through other
     parents). Linear in nodes + edges. Components the walk does not reach keep ``paths``
-    empty; a direct component's path is itself.
+    empty; a root component's path is itself.
     """
     by_purl = {c.purl: c for c in components}
     roots = [c.purl for c in components if c.direct]
+    if not roots and all(c.direct is None for c in components):
+        # The lockfile does not record the project's own dependencies (npm v1, yarn v1,
+        # poetry): start from the components nothing else depends on.
+        needed = {d for c in components for d in c.dependencies}
+        roots = [c.purl for c in components if c.purl not in needed]
     if not roots:
         return components
     parents: dict[str, list[str]] = {}
@@ -165,9 +191,7 @@ def attach_paths(components: list[Component], max_paths: int = 3) -> list[Compon
     return out
 
 
-def finish(
-    components: Iterable[Component], diagnostics: Iterable[Diagnostic] = ()
-) -> ParseResult:
+def finish(components: Iterable[Component], diagnostics: Iterable[Diagnostic] = ()) -> ParseResult:
     """Merge duplicates, attach dependency paths and wrap everything in a ``ParseResult``."""
     merged = attach_paths(merge_duplicates(components))
     return ParseResult(components=tuple(merged), diagnostics=tuple(diagnostics))

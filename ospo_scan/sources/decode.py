@@ -58,7 +58,5 @@ def load_yaml(text: str, path: str) -> Any:
 def expect_mapping(value: Any, path: str, key: str, expected: str = "a mapping") -> dict[str, Any]:
     """Return ``value`` if it is a dict, else raise a ``LockfileError`` naming the key path."""
     if not isinstance(value, dict):
-        raise LockfileError(
-            f"{type(value).__name__} found", path=path, key=key, expected=expected
-        )
+        raise LockfileError(f"{type(value).__name__} found", path=path, key=key, expected=expected)
     return value
