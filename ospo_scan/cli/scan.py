@@ -15,11 +15,11 @@ import click
 from ospo_scan import __version__
 from ospo_scan.cli import EXIT_INPUT, EXIT_OK, EXIT_VIOLATIONS, cli
 from ospo_scan.model import ReportContext, ScanResult, Severity
+from ospo_scan.report import reporter_names
 
 if TYPE_CHECKING:
     from ospo_scan.policy.model import Policy
 
-FORMATS = ("table", "json", "cyclonedx-json", "cyclonedx-xml")
 FAIL_ON = ("error", "warning", "never")
 REGISTRY_ENV_PREFIX = "OSPO_SCAN_REGISTRY_"
 
@@ -36,7 +36,7 @@ REGISTRY_ENV_PREFIX = "OSPO_SCAN_REGISTRY_"
     "--format",
     "formats",
     multiple=True,
-    type=click.Choice(FORMATS),
+    type=click.Choice(reporter_names()),
     help="Report format; repeat for several. Default: table on stdout.",
 )
 @click.option(
@@ -123,10 +123,11 @@ def scan(
         include_dev=include_dev,
         progress=progress,
     )
-    outcome = run_scan(list(paths) or [Path(".")], policy, options)
+    targets_paths = list(paths) or [Path(".")]
+    outcome = run_scan(targets_paths, policy, options)
     if progress is not None:
         click.echo("", err=True)
-    _write_reports(outcome.result, targets)
+    _write_reports(outcome.result, targets, _project_name(targets_paths))
     for error in outcome.input_errors:
         click.echo(f"error: {error}", err=True)
     if not outcome.complete:
@@ -190,7 +191,7 @@ def _progress_printer() -> Callable[[int, int], None]:
     return show
 
 
-def _context(color: bool) -> ReportContext:
+def _context(color: bool, project_name: str | None) -> ReportContext:
     # SOURCE_DATE_EPOCH makes reports reproducible (reproducible-builds.org convention).
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     now = (
@@ -201,16 +202,28 @@ def _context(color: bool) -> ReportContext:
         serial_number=f"urn:uuid:{uuid.uuid4()}",
         tool_version=__version__,
         color=color,
+        extra={"project_name": project_name} if project_name else {},
     )
 
 
-def _write_reports(result: ScanResult, targets: Sequence[tuple[str, str]]) -> None:
+def _project_name(paths: Sequence[Path]) -> str | None:
+    """The scanned project's name for the SBOM: the folder scanned, when there is one."""
+    if len(paths) != 1:
+        return None
+    folder = paths[0] if paths[0].is_dir() else paths[0].parent
+    return folder.resolve().name or None
+
+
+def _write_reports(
+    result: ScanResult, targets: Sequence[tuple[str, str]], project_name: str | None
+) -> None:
     from ospo_scan.errors import ReportError
     from ospo_scan.report import get_reporter
 
     for fmt, dest in targets:
         to_stdout = dest == "-"
-        context = _context(color=to_stdout and fmt == "table" and _color_wanted())
+        color = to_stdout and fmt == "table" and _color_wanted()
+        context = _context(color, project_name)
         text = get_reporter(fmt).render(result, context)
         if to_stdout:
             click.echo(text, nl=not text.endswith("\n"))
