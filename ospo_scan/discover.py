@@ -44,7 +44,7 @@ def discover(paths: Sequence[Path]) -> tuple[list[tuple[Path, LockfileParser]], 
     errors: list[InputError] = []
     for path in paths:
         if path.is_file():
-            parser = parser_for(path)
+            parser = parser_for(path, explicit=True)
             if parser is None:
                 errors.append(
                     InputError(

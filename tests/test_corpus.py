@@ -31,8 +31,7 @@ def _cases() -> list[tuple[str, Path, Path]]:
         files = [p for p in sorted(folder.rglob("*")) if p.is_file()]
         # go.sum rides along with go.mod; the parser reads go.mod
         files = [p for p in files if p.name != "go.sum"]
-        for lockfile in files:
-            cases.append((expected.stem, lockfile, expected))
+        cases.extend((expected.stem, lockfile, expected) for lockfile in files)
     return cases
 
 
@@ -43,7 +42,7 @@ def _key(purl: str) -> str:
 
 @pytest.mark.parametrize(("case", "lockfile", "expected"), _cases(), ids=[c[0] for c in _cases()])
 def test_corpus_components(case: str, lockfile: Path, expected: Path) -> None:
-    parser = parser_for(lockfile)
+    parser = parser_for(lockfile, explicit=True)
     if parser is None:
         pytest.skip(f"no parser claims {lockfile.name} yet")
     want = {_key(c["purl"]): c for c in json.loads(expected.read_text())["components"]}
@@ -60,6 +59,8 @@ def test_corpus_components(case: str, lockfile: Path, expected: Path) -> None:
         for k, w in want.items()
         if (got[k].scope.value if got[k].scope else None) != w["scope"]
     ]
-    wrong_direct = [(k, got[k].direct, w["direct"]) for k, w in want.items() if got[k].direct != w["direct"]]
+    wrong_direct = [
+        (k, got[k].direct, w["direct"]) for k, w in want.items() if got[k].direct != w["direct"]
+    ]
     assert not wrong_scope, f"{len(wrong_scope)} scopes differ, e.g. {wrong_scope[:5]}"
     assert not wrong_direct, f"{len(wrong_direct)} direct flags differ, e.g. {wrong_direct[:5]}"

@@ -18,7 +18,16 @@ from ospo_scan.sources.base import LockfileParser, matches
 # file name parses it.
 _PARSER_CLASSES: tuple[tuple[str, str], ...] = (
     ("npm", "NpmLockParser"),
+    ("requirements", "RequirementsParser"),
+    ("poetry", "PoetryLockParser"),
+    ("pipenv", "PipfileLockParser"),
+    ("uv", "UvLockParser"),
+    ("pdm", "PdmLockParser"),
 )
+
+# A file named on the command line that no pattern claims is still read when its suffix says
+# what it is: pip requirement files are often named freely (requirements/main.txt, prod.txt).
+_EXPLICIT_SUFFIXES = {".txt": "requirements"}
 
 
 @cache
@@ -42,14 +51,21 @@ def _exact_names() -> dict[str, LockfileParser]:
     return names
 
 
-def parser_for(path: PurePath) -> LockfileParser | None:
-    """The parser that claims ``path`` by its name, or ``None``."""
+def parser_for(path: PurePath, *, explicit: bool = False) -> LockfileParser | None:
+    """The parser that claims ``path`` by its name, or ``None``.
+
+    With ``explicit`` (the user named this file), a file no pattern claims is given to the
+    parser its suffix suggests, if any.
+    """
     exact = _exact_names().get(path.name)
     if exact is not None:
         return exact
     for parser in parsers():
         if matches(parser, path):
             return parser
+    if explicit and path.suffix in _EXPLICIT_SUFFIXES:
+        wanted = _EXPLICIT_SUFFIXES[path.suffix]
+        return next((p for p in parsers() if p.format == wanted), None)
     return None
 
 
@@ -74,7 +90,7 @@ def read_text(path: Path) -> str:
 
 def parse_file(path: Path, parser: LockfileParser | None = None) -> ParseResult:
     """Parse one lockfile with ``parser`` (or the one that claims its name)."""
-    parser = parser or parser_for(path)
+    parser = parser or parser_for(path, explicit=True)
     if parser is None:
         raise LockfileError("not a supported lockfile", path=str(path))
     return parser.parse(read_text(path), str(path))

@@ -1,0 +1,59 @@
+"""Discovery: which files are found under a folder, and what is skipped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ospo_scan.discover import discover
+
+
+def _touch(root: Path, *names: str) -> None:
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}")
+
+
+def test_finds_lockfiles_and_skips_installed_and_vcs_folders(tmp_path: Path) -> None:
+    _touch(
+        tmp_path,
+        "package-lock.json",
+        "api/uv.lock",
+        "api/requirements.txt",
+        "web/node_modules/dep/package-lock.json",
+        ".venv/lib/requirements.txt",
+        "vendor/x/poetry.lock",
+        ".git/package-lock.json",
+        "build/package-lock.json",
+        "README.md",
+    )
+    found, errors = discover([tmp_path])
+    names = [str(p.relative_to(tmp_path)) for p, _ in found]
+    assert names == ["api/requirements.txt", "api/uv.lock", "package-lock.json"]
+    assert errors == []
+    assert {parser.format for _, parser in found} == {"npm-package-lock", "uv-lock", "requirements"}
+
+
+def test_a_file_is_taken_as_given(tmp_path: Path) -> None:
+    _touch(tmp_path, "package-lock.json")
+    found, errors = discover([tmp_path / "package-lock.json", tmp_path / "package-lock.json"])
+    assert len(found) == 1 and errors == []
+
+
+def test_unsupported_and_missing_paths_are_errors(tmp_path: Path) -> None:
+    _touch(tmp_path, "notes.md")
+    found, errors = discover([tmp_path / "notes.md", tmp_path / "missing"])
+    assert found == []
+    messages = [str(e) for e in errors]
+    assert messages[0].startswith(f"{tmp_path / 'notes.md'}: not a supported lockfile")
+    assert messages[1] == f"{tmp_path / 'missing'}: no such file or directory"
+
+
+def test_symlinked_folders_are_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    _touch(outside, "package-lock.json")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "linked").symlink_to(outside, target_is_directory=True)
+    found, errors = discover([project])
+    assert found == [] and errors == []
