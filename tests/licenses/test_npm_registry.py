@@ -1,0 +1,319 @@
+"""The npm resolver against recorded per-version documents (trimmed to the license fields)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from ospo_scan.licenses.cache import LicenseCache
+from ospo_scan.licenses.http import HttpClient, RegistryUnavailable
+from ospo_scan.licenses.normalize import normalize
+from ospo_scan.licenses.registries import resolver_for
+from ospo_scan.licenses.registries.npm import (
+    NOT_FOUND_TTL,
+    SOURCE,
+    NpmResolver,
+    declared_license,
+    document_url,
+)
+from ospo_scan.model import Component, Evidence, Resolution
+from ospo_scan.sources.base import make_purl
+from tests.licenses.conftest import RECORDED, RecordedRegistry, Reply
+
+ENDPOINT = f"{RECORDED}/npm"
+
+MIT_TEXT = """MIT License
+
+Copyright (c) <year> <copyright holders>
+
+Permission is hereby granted, free of charge, to any person obtaining a copy of this software
+and associated documentation files (the "Software"), to deal in the Software without
+restriction, including without limitation the rights to use, copy, modify, merge, publish,
+distribute, sublicense, and/or sell copies of the Software, and to permit persons to whom the
+Software is furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all copies or
+substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING
+BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND
+NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM,
+DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+"""
+
+
+def npm(name: str, version: str | None) -> Component:
+    namespace, _, bare = name.rpartition("/")
+    purl = make_purl("npm", bare, version, namespace or None)
+    return Component(purl=purl, name=name, version=version, ecosystem="npm")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_750_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def http(recorded_session: RecordedRegistry) -> Iterator[HttpClient]:
+    with HttpClient(session_factory=recorded_session.session, sleep=lambda s: None) as client:
+        yield client
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Iterator[LicenseCache]:
+    with LicenseCache(tmp_path) as opened:
+        yield opened
+
+
+def resolve(name: str, version: str, http: HttpClient, cache: LicenseCache) -> Resolution:
+    return NpmResolver().resolve(npm(name, version), http, ENDPOINT, cache)
+
+
+def test_the_table_names_the_npm_resolver() -> None:
+    resolver = resolver_for("npm")
+    assert isinstance(resolver, NpmResolver)
+    assert resolver.ecosystem == "npm"
+
+
+@pytest.mark.parametrize(
+    ("name", "version", "url"),
+    [
+        ("left-pad", "1.3.0", f"{ENDPOINT}/left-pad/1.3.0"),
+        ("@babel/core", "7.24.0", f"{ENDPOINT}/@babel%2Fcore/7.24.0"),
+        ("semver", "1.0.0-beta+build.5", f"{ENDPOINT}/semver/1.0.0-beta%2Bbuild.5"),
+    ],
+)
+def test_document_url(name: str, version: str, url: str) -> None:
+    assert document_url(npm(name, version), ENDPOINT) == url
+    assert document_url(npm(name, version), ENDPOINT + "/") == url
+
+
+def test_no_version_no_request(http: HttpClient, cache: LicenseCache) -> None:
+    resolution = NpmResolver().resolve(npm("left-pad", None), http, ENDPOINT, cache)
+    assert resolution == Resolution(None, SOURCE, 0.0, (), "no pinned version to look up")
+    assert http.request_count == 0
+
+
+def test_license_string(
+    http: HttpClient, cache: LicenseCache, recorded_session: RecordedRegistry
+) -> None:
+    resolution = resolve("left-pad", "1.3.0", http, cache)
+    assert resolution == Resolution(
+        "WTFPL", SOURCE, 1.0, (Evidence(SOURCE, "WTFPL", f"{ENDPOINT}/left-pad/1.3.0"),)
+    )
+    assert recorded_session.requests[0].headers["Accept"] == "application/json"
+
+
+def test_scoped_package(
+    http: HttpClient, cache: LicenseCache, recorded_session: RecordedRegistry
+) -> None:
+    resolution = resolve("@babel/core", "7.24.0", http, cache)
+    assert (resolution.expression, resolution.confidence) == ("MIT", 1.0)
+    assert recorded_session.urls() == [f"{ENDPOINT}/@babel%2Fcore/7.24.0"]
+
+
+@pytest.mark.parametrize(
+    ("name", "version", "expression"),
+    [
+        ("pako", "1.0.11", "MIT AND Zlib"),
+        ("atob", "2.1.2", "MIT OR Apache-2.0"),
+        ("type-fest", "0.21.3", "MIT OR CC0-1.0"),
+        ("@fortawesome/fontawesome-free", "6.5.1", "CC-BY-4.0 AND OFL-1.1 AND MIT"),
+    ],
+)
+def test_expressions(
+    name: str, version: str, expression: str, http: HttpClient, cache: LicenseCache
+) -> None:
+    resolution = resolve(name, version, http, cache)
+    assert resolution.expression == expression
+    assert resolution.confidence == 1.0
+    assert resolution.reason is None
+
+
+def test_deprecated_id_is_made_current(http: HttpClient, cache: LicenseCache) -> None:
+    resolution = resolve("node-forge", "1.3.1", http, cache)
+    assert resolution.expression == "BSD-3-Clause OR GPL-2.0-only"
+    assert resolution.evidence[0].value == "(BSD-3-Clause OR GPL-2.0)"
+
+
+@pytest.mark.parametrize(("name", "version"), [("nopt", "2.1.2"), ("lru-cache", "2.5.0")])
+def test_legacy_license_object(
+    name: str, version: str, http: HttpClient, cache: LicenseCache
+) -> None:
+    resolution = resolve(name, version, http, cache)
+    assert resolution.expression == "MIT"
+    document = json.loads(
+        (Path(__file__).parents[1] / f"fixtures/registry/npm/{name}/{version}.json").read_text()
+    )
+    raw = resolution.evidence[0].value
+    assert json.loads(raw) == document["license"]
+
+
+def test_legacy_licenses_array_of_one(http: HttpClient, cache: LicenseCache) -> None:
+    resolution = resolve("async", "0.2.10", http, cache)
+    assert resolution.expression == "MIT"
+    assert json.loads(resolution.evidence[0].value)[0]["type"] == "MIT"
+
+
+def test_legacy_licenses_array_is_a_choice(http: HttpClient, cache: LicenseCache) -> None:
+    # [{"type": "BSD"}, {"type": "MIT"}]: npm documents the array as the old spelling of
+    # "(BSD OR MIT)". "BSD" alone is ambiguous, so the whole answer is low-confidence.
+    resolution = resolve("amdefine", "0.1.0", http, cache)
+    bsd = normalize("BSD")
+    assert bsd.expression is not None
+    assert resolution.expression == normalize(f"{bsd.expression} OR MIT").expression
+    assert " OR " in str(resolution.expression)
+    assert resolution.confidence == bsd.confidence
+    assert resolution.confidence < 0.5
+    assert resolution.reason
+
+
+def test_license_wins_over_licenses(http: HttpClient, cache: LicenseCache) -> None:
+    resolution = resolve("buffer-crc32", "0.2.13", http, cache)
+    assert resolution.expression == "MIT"
+    assert resolution.evidence[0].value == "MIT"
+
+
+def test_ambiguous_license_is_kept_with_low_confidence(
+    http: HttpClient, cache: LicenseCache
+) -> None:
+    resolution = resolve("tar", "0.1.20", http, cache)
+    expected = normalize("BSD")
+    assert resolution.expression == expected.expression
+    assert resolution.confidence == expected.confidence < 0.5
+    assert resolution.reason == expected.note
+    assert resolution.evidence[0].value == "BSD"
+
+
+def test_license_url_and_public_domain_keep_their_raw_text(
+    http: HttpClient, cache: LicenseCache
+) -> None:
+    highcharts = resolve("highcharts", "11.4.0", http, cache)
+    assert highcharts.expression == normalize("https://www.highcharts.com/license").expression
+    assert highcharts.evidence[0].value == "https://www.highcharts.com/license"
+    jsonify = resolve("jsonify", "0.0.0", http, cache)
+    assert jsonify.expression == normalize("Public Domain").expression
+    assert jsonify.evidence[0].value == "Public Domain"
+
+
+def test_full_license_text_in_the_field(
+    http: HttpClient, cache: LicenseCache, recorded_session: RecordedRegistry
+) -> None:
+    # Made up (no recorded package does this): some authors paste the whole text.
+    url = f"{ENDPOINT}/pasted-text/1.0.0"
+    recorded_session.add(url, {"name": "pasted-text", "version": "1.0.0", "license": MIT_TEXT})
+    resolution = resolve("pasted-text", "1.0.0", http, cache)
+    assert resolution.expression == "MIT"
+    assert resolution.evidence[0].value == MIT_TEXT
+
+
+def test_no_license_declared_is_unresolved_and_cached(
+    http: HttpClient, cache: LicenseCache
+) -> None:
+    resolution = resolve("indexof", "0.0.1", http, cache)
+    assert resolution == Resolution(None, SOURCE, 0.0, (), "the npm registry declares no license")
+    cached = cache.get_resolution(npm("indexof", "0.0.1").purl)
+    assert cached is not None and cached.reason == "the npm registry declares no license"
+
+
+def test_not_found_is_cached_briefly(
+    recorded_session: RecordedRegistry, http: HttpClient, tmp_path: Path
+) -> None:
+    clock = Clock()
+    cache = LicenseCache(tmp_path, clock=clock)
+    recorded_session.add(f"{ENDPOINT}/no-such-package/1.0.0", status=404)
+    resolution = resolve("no-such-package", "1.0.0", http, cache)
+    assert resolution == Resolution(None, SOURCE, 0.0, (), "not found in the npm registry")
+    purl = npm("no-such-package", "1.0.0").purl
+    assert cache.get_resolution(purl) is not None
+    clock.now += NOT_FOUND_TTL + 1
+    assert cache.get_resolution(purl) is None
+
+
+@pytest.mark.parametrize("body", [b'{"name": "broken", "license": "MI', b"[1, 2]", b"<html>"])
+def test_malformed_response_is_unresolved_and_not_cached(
+    body: bytes, recorded_session: RecordedRegistry, http: HttpClient, cache: LicenseCache
+) -> None:
+    url = f"{ENDPOINT}/broken/1.0.0"
+    recorded_session.add(url, body)
+    resolution = resolve("broken", "1.0.0", http, cache)
+    assert resolution.expression is None
+    assert resolution.reason == "malformed registry response"
+    assert resolution.evidence[0].detail == url
+    assert cache.get_resolution(npm("broken", "1.0.0").purl) is None
+
+
+def test_unexpected_status_is_unresolved(
+    recorded_session: RecordedRegistry, http: HttpClient, cache: LicenseCache
+) -> None:
+    recorded_session.add(f"{ENDPOINT}/private/1.0.0", {"error": "unauthorized"}, status=401)
+    resolution = resolve("private", "1.0.0", http, cache)
+    assert resolution.reason == "unexpected HTTP 401 from the npm registry"
+    assert cache.get_resolution(npm("private", "1.0.0").purl) is None
+
+
+def test_an_outage_propagates_and_is_never_cached(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    recorded_session.down(RECORDED, requests.ConnectionError("refused"))
+    http = HttpClient(session_factory=recorded_session.session, sleep=lambda s: None, retries=1)
+    with pytest.raises(RegistryUnavailable):
+        resolve("left-pad", "1.3.0", http, cache)
+    assert cache.get_resolution(npm("left-pad", "1.3.0").purl) is None
+
+
+def test_success_is_cached(http: HttpClient, cache: LicenseCache) -> None:
+    resolve("left-pad", "1.3.0", http, cache)
+    cached = cache.get_resolution(npm("left-pad", "1.3.0").purl)
+    assert cached is not None
+    assert (cached.expression, cached.source) == ("WTFPL", SOURCE)
+
+
+def test_retried_then_answered(
+    recorded_session: RecordedRegistry, http: HttpClient, cache: LicenseCache
+) -> None:
+    recorded_session.script(f"{ENDPOINT}/left-pad/1.3.0", Reply(503), Reply(429))
+    assert resolve("left-pad", "1.3.0", http, cache).expression == "WTFPL"
+    assert http.request_count == 3
+
+
+@pytest.mark.parametrize(
+    ("document", "raw"),
+    [
+        ({}, ""),
+        ({"license": ""}, ""),
+        ({"license": {"url": "https://git.test/LICENSE"}}, '{"url": "https://git.test/LICENSE"}'),
+        ({"licenses": []}, "[]"),
+    ],
+)
+def test_documents_without_a_usable_license(document: dict[str, object], raw: str) -> None:
+    found_raw, normalized = declared_license(document)
+    assert found_raw == raw
+    assert normalized is None or normalized.expression is None
+
+
+def test_legacy_array_of_aliases(http: HttpClient, cache: LicenseCache) -> None:
+    # [{"type": "AFLv2.1"}, {"type": "BSD"}]: an alias and an ambiguous name, offered as a choice.
+    resolution = resolve("json-schema", "0.2.3", http, cache)
+    afl, bsd = normalize("AFLv2.1"), normalize("BSD")
+    assert afl.expression == "AFL-2.1"
+    assert resolution.expression == f"AFL-2.1 OR {bsd.expression}"
+    assert resolution.confidence == min(afl.confidence, bsd.confidence)
+    assert resolution.reason == bsd.note
+
+
+def test_legacy_entry_with_a_stray_key(http: HttpClient, cache: LicenseCache) -> None:
+    # xmldom 0.1.27: [{"type": "LGPL", "url": ..., "MIT": <url>}]: only "type" names a license.
+    resolution = resolve("xmldom", "0.1.27", http, cache)
+    lgpl = normalize("LGPL")
+    assert resolution.expression == lgpl.expression
+    assert resolution.confidence == lgpl.confidence < 0.5
+    assert '"MIT": "http://opensource.org/licenses/MIT"' in resolution.evidence[0].value
