@@ -1,0 +1,986 @@
+"""The PyPI resolver: the license in the metadata of the pinned release, never another one's.
+
+Indexes serve different subsets of the APIs (a devpi or Artifactory mirror may serve only the
+simple API), so the chain tries, in order, and takes the first that yields metadata of the
+pinned version declaring a license:
+
+1. the release JSON ``<endpoint>/pypi/<name>/<version>/json``;
+2. the project JSON ``<endpoint>/pypi/<name>/json``, only when its ``info.version`` is the
+   pinned version (its ``info`` describes the latest release); its ``releases`` also list
+   the pinned version's files, which spares the simple API;
+3. the simple API (PEP 691 JSON, or PEP 503 HTML) for the pinned version's files, then the
+   PEP 658/714 ``<file URL>.metadata`` of a wheel that advertises one;
+4. ``*.dist-info/METADATA`` read out of the wheel by HTTP range requests, and when the
+   metadata declares no license (or one normalize cannot read), the wheel's license files;
+5. ``PKG-INFO`` out of the sdist, when no wheel metadata could be read.
+
+Every step tolerates 404 (and malformed answers) and moves on; each step's answer is cached.
+A JSON API that answers 404 for releases the index does have is not asked again by the same
+resolver (see ``UNSERVED_AFTER``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from html.parser import HTMLParser
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urldefrag, urljoin
+
+from ospo_scan.licenses.http import RegistryResponseError, RegistryUnavailable
+from ospo_scan.licenses.metadata import (
+    EVIDENCE_SOURCE,
+    LicenseChoice,
+    LicenseFields,
+    MetadataError,
+    choose_license,
+    clip_evidence,
+    fields_from_json_info,
+    license_evidence,
+    parse_core_metadata,
+)
+from ospo_scan.licenses.registries.base import LOW_CONFIDENCE
+from ospo_scan.licenses.wheel import (
+    MAX_SDIST_BYTES,
+    ArchiveError,
+    ArchiveNotFound,
+    RemoteZip,
+    read_sdist_member,
+)
+from ospo_scan.model import Component, Evidence, Resolution
+
+if TYPE_CHECKING:
+    from ospo_scan.licenses.cache import LicenseCache
+    from ospo_scan.licenses.http import HttpClient
+    from ospo_scan.licenses.normalize import Normalized
+
+logger = logging.getLogger(__name__)
+
+SOURCE = EVIDENCE_SOURCE
+NOT_FOUND = "not found on the package index"
+
+# PEP 691 content negotiation, as pip asks: JSON preferred, HTML accepted from older indexes.
+SIMPLE_ACCEPT = (
+    "application/vnd.pypi.simple.v1+json, "
+    "application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
+)
+
+# Cache namespaces, one per step, and how long a "not there" answer is trusted (an index may
+# gain a file or an API later); answers that describe a released file never change.
+NS_RELEASE_JSON = "pypi:release-json"
+NS_PROJECT_JSON = "pypi:project-json"
+NS_SIMPLE = "pypi:simple"
+NS_CORE_METADATA = "pypi:core-metadata"
+NS_WHEEL = "pypi:wheel-metadata"
+NS_SDIST = "pypi:sdist-metadata"
+NS_LICENSE_FILES = "pypi:wheel-license-files"
+MISSING_TTL = 24 * 3600.0
+FILES_TTL = 7 * 24 * 3600.0
+# "Not on the index" (a release may be about to reach a mirror) and "could not read" (a
+# proxy's error page instead of a wheel) may change soon; "declares no license" will not.
+NOT_FOUND_TTL = 3600.0
+NO_LICENSE_TTL = 24 * 3600.0
+
+# How many files each file step tries before giving up (a 404 on one may not be on the next).
+MAX_CORE_METADATA_TRIES = 2
+MAX_WHEEL_TRIES = 2
+
+# An index that answered 404 for this many releases it does have does not serve that JSON
+# API (a devpi or Artifactory mirror serving only /simple, or this kind of proxy): the
+# resolver stops asking it for the rest of the process.
+UNSERVED_AFTER = 3
+
+# License files read out of a wheel when its metadata declares no license (PEP 639 puts them
+# in .dist-info/licenses/, older wheels in .dist-info/): at most this many, this large.
+MAX_LICENSE_FILES = 4
+MAX_LICENSE_TEXT = 256 * 1024
+_LICENSE_FILE_NAME = re.compile(r"(?i)^(licen[cs]e|copying|copyright|unlicense)")
+
+_SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".zip")
+
+
+# -- names and versions ----------------------------------------------------------------------
+
+_NAME_SEPARATORS = re.compile(r"[-_.]+")
+
+# PEP 440 "Appendix B: parsing version strings with regular expressions", reduced to the groups
+# that canonical_version needs; case-insensitive, surrounding whitespace and a leading "v" allowed.
+_VERSION = re.compile(
+    r"""
+    ^\s*v?
+    (?:(?P<epoch>[0-9]+)!)?
+    (?P<release>[0-9]+(?:\.[0-9]+)*)
+    (?:[-_.]?(?P<pre_l>alpha|a|beta|b|preview|pre|c|rc)[-_.]?(?P<pre_n>[0-9]+)?)?
+    (?:-(?P<post_n1>[0-9]+)|[-_.]?(?P<post_l>post|rev|r)[-_.]?(?P<post_n2>[0-9]+)?)?
+    (?:[-_.]?(?P<dev_l>dev)[-_.]?(?P<dev_n>[0-9]+)?)?
+    (?:\+(?P<local>[a-z0-9]+(?:[-_.][a-z0-9]+)*))?
+    \s*$
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_PRE_LABELS = {"alpha": "a", "a": "a", "beta": "b", "b": "b"}  # the rest (c, pre, ...) -> rc
+
+
+def canonical_name(name: str) -> str:
+    """The PEP 503 normalized project name: lower case, runs of ``-_.`` become one ``-``."""
+    return _NAME_SEPARATORS.sub("-", name).lower().strip("-")
+
+
+def canonical_version(version: str) -> str:
+    """A PEP 440 version in a form where equal versions are equal strings.
+
+    Applies the PEP 440 normalization rules (``1.0RC1`` -> ``1.0rc1``, ``1.0-1`` ->
+    ``1.0.post1``, ``v1`` -> ``1``, ``1.0+Ubuntu-1`` -> ``1.0+ubuntu.1``, leading zeros
+    dropped) and also drops trailing ``.0`` release segments, because PEP 440 compares release
+    segments zero-padded (``1.0 == 1.0.0``). A string that is not PEP 440 is returned stripped
+    and lower-cased, so that it still equals itself.
+    """
+    match = _VERSION.match(version)
+    if match is None:
+        return version.strip().lower()
+    release = [int(part) for part in match.group("release").split(".")]
+    while len(release) > 1 and release[-1] == 0:
+        release.pop()
+    out = ".".join(str(part) for part in release)
+    epoch = int(match.group("epoch") or 0)
+    if epoch:
+        out = f"{epoch}!{out}"
+    if match.group("pre_l"):
+        label = _PRE_LABELS.get(match.group("pre_l").lower(), "rc")
+        out += f"{label}{int(match.group('pre_n') or 0)}"
+    if match.group("post_n1") is not None or match.group("post_l"):
+        number = match.group("post_n1") or match.group("post_n2") or "0"
+        out += f".post{int(number)}"
+    if match.group("dev_l"):
+        out += f".dev{int(match.group('dev_n') or 0)}"
+    if match.group("local"):
+        segments = _NAME_SEPARATORS.split(match.group("local").lower())
+        out += "+" + ".".join(str(int(s)) if s.isdigit() else s for s in segments)
+    return out
+
+
+def same_version(a: str, b: str) -> bool:
+    """Whether two version strings name the same release under PEP 440 (``1.0 == 1.0.0``)."""
+    return canonical_version(a) == canonical_version(b)
+
+
+def filename_version(filename: str, project: str) -> str | None:
+    """The version in a distribution file name, or ``None`` for files that are not dists.
+
+    Wheels are ``{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl`` (the binary
+    distribution format spec: no ``-`` inside a part); sdists are ``{name}-{version}.tar.gz``
+    and older archive kinds, where an old name or version may itself contain ``-``, so the
+    split is the one whose left side normalizes to ``project`` (as pip does).
+    """
+    if filename.endswith(".whl"):
+        parts = filename[:-4].split("-")
+        if len(parts) in (5, 6) and canonical_name(parts[0]) == canonical_name(project):
+            return parts[1]
+        return None
+    stem = _sdist_stem(filename)
+    if stem is None:
+        return None
+    wanted = canonical_name(project)
+    for index, char in enumerate(stem):
+        if char == "-" and canonical_name(stem[:index]) == wanted and index + 1 < len(stem):
+            return stem[index + 1 :]
+    return None
+
+
+def _sdist_stem(filename: str) -> str | None:
+    lowered = filename.lower()
+    for suffix in _SDIST_SUFFIXES:
+        if lowered.endswith(suffix):
+            return filename[: -len(suffix)]
+    return None
+
+
+# -- distribution files ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DistFile:
+    """One file of the pinned release, as the index lists it."""
+
+    filename: str
+    url: str
+    core_metadata: bool = False  # PEP 658/714: "<url>.metadata" is served
+    size: int | None = None
+
+    @property
+    def is_wheel(self) -> bool:
+        return self.filename.endswith(".whl")
+
+    @property
+    def is_sdist(self) -> bool:
+        return _sdist_stem(self.filename) is not None
+
+    @property
+    def is_pure_wheel(self) -> bool:
+        """A wheel for any platform and ABI (``py3-none-any``): the most common metadata."""
+        parts = self.filename[:-4].split("-")
+        return self.is_wheel and len(parts) >= 5 and parts[-2] == "none" and parts[-1] == "any"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "filename": self.filename,
+            "url": self.url,
+            "core_metadata": self.core_metadata,
+            "size": self.size,
+        }
+
+    @classmethod
+    def from_json(cls, value: Any) -> DistFile | None:
+        if not isinstance(value, dict):
+            return None
+        filename, url = value.get("filename"), value.get("url")
+        size, core = value.get("size"), value.get("core_metadata")
+        if not (isinstance(filename, str) and isinstance(url, str) and isinstance(core, bool)):
+            return None
+        return cls(filename, url, core, size if isinstance(size, int) else None)
+
+
+def rank_wheels(files: Iterable[DistFile]) -> list[DistFile]:
+    """The wheels, best first: pure-python (``py3`` before ``py2.py3`` before others), then
+    platform wheels; within each, those advertising PEP 658 metadata first."""
+
+    def key(dist: DistFile) -> tuple[int, int, int]:
+        python_tag = dist.filename[:-4].split("-")[-3]
+        py3 = 0 if "py3" in python_tag.split(".") else 1
+        return (0 if dist.is_pure_wheel else 1, py3, 0 if dist.core_metadata else 1)
+
+    return sorted((f for f in files if f.is_wheel), key=key)
+
+
+def rank_sdists(files: Iterable[DistFile]) -> list[DistFile]:
+    """The sdists, best first: ``.tar.gz`` (the standard format), then the older kinds."""
+
+    def key(dist: DistFile) -> int:
+        return 0 if dist.filename.lower().endswith(".tar.gz") else 1
+
+    return sorted((f for f in files if f.is_sdist), key=key)
+
+
+def files_from_json(entries: Any, base_url: str) -> list[DistFile]:
+    """Distribution files from a JSON list (PEP 691 ``files``, or the JSON API's ``urls``).
+
+    Entries that are not objects with string ``filename`` and ``url`` are skipped; relative
+    URLs are resolved against ``base_url`` (PEP 691 allows them).
+    """
+    if not isinstance(entries, list):
+        return []
+    files: list[DistFile] = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        filename, url = entry.get("filename"), entry.get("url")
+        if not (isinstance(filename, str) and isinstance(url, str) and filename and url):
+            continue
+        # PEP 714 renamed "dist-info-metadata" to "core-metadata"; a dict of hashes or true.
+        core = entry.get("core-metadata", entry.get("dist-info-metadata"))
+        size = entry.get("size")
+        files.append(
+            DistFile(
+                filename=filename,
+                url=urldefrag(urljoin(base_url, url)).url,
+                core_metadata=bool(core),
+                size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+            )
+        )
+    return files
+
+
+class _SimpleHtmlParser(HTMLParser):
+    """Anchors of a PEP 503 simple page with the PEP 658/714 metadata attributes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.anchors: list[tuple[dict[str, str | None], str]] = []
+        self._current: dict[str, str | None] | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self._current = dict(attrs)
+            self._text = []
+
+    def handle_data(self, data: str) -> None:
+        if self._current is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._current is not None:
+            self.anchors.append((self._current, "".join(self._text).strip()))
+            self._current = None
+
+
+def files_from_html(text: str, base_url: str) -> list[DistFile]:
+    """Distribution files from a PEP 503 simple HTML page (anchors; relative hrefs resolved)."""
+    parser = _SimpleHtmlParser()
+    parser.feed(text)
+    parser.close()
+    files: list[DistFile] = []
+    for attrs, label in parser.anchors:
+        href = attrs.get("href")
+        if not href:
+            continue
+        url = urldefrag(urljoin(base_url, href)).url
+        filename = label or url.rsplit("/", 1)[-1]
+        core = attrs.get("data-core-metadata", attrs.get("data-dist-info-metadata"))
+        # A bare attribute parses as None; "false" is not a value PEP 714 allows, but be strict.
+        advertised = (
+            "data-core-metadata" in attrs or "data-dist-info-metadata" in attrs
+        ) and core != "false"
+        files.append(DistFile(filename=filename, url=url, core_metadata=advertised))
+    return files
+
+
+# -- the resolver ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """Metadata of the pinned release (or its license files), and where it was read.
+
+    ``where`` is the URL (plus the file read inside it) that evidence names; ``texts`` holds
+    (member name, text) of license files, when those are what was found.
+    """
+
+    fields: LicenseFields | None
+    where: str
+    step: str
+    texts: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class _Run:
+    """The state of one component's resolution (the resolver itself is shared by threads)."""
+
+    http: HttpClient
+    cache: LicenseCache
+    base: str
+    name: str
+    version: str
+    tried: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    unavailable: RegistryUnavailable | None = None
+    files: list[DistFile] | None = None
+    index_says_missing: bool = False
+    read_metadata: bool = False  # some step read metadata of the pinned version
+    read_wheel_metadata: bool = False  # ... from a wheel (PEP 658 file or the wheel itself)
+    skip: frozenset[str] = frozenset()  # JSON API steps this index does not serve
+    json_answers: dict[str, bool] = field(default_factory=dict)  # step -> served (live)
+    wheel_metadata: dict[str, LicenseFields] = field(default_factory=dict)  # by wheel URL
+    zips: dict[str, RemoteZip] = field(default_factory=dict)  # wheels opened, by URL
+
+    @property
+    def key(self) -> str:
+        return f"{self.base}|{self.name}|{canonical_version(self.version)}"
+
+    def note(self, step: str, outcome: str) -> None:
+        self.tried.append(f"{step}: {outcome}")
+        logger.debug("%s %s: %s: %s", self.name, self.version, step, outcome)
+
+
+class PypiResolver:
+    """Finds the license of a pinned PyPI release in its own metadata (see the module doc)."""
+
+    ecosystem = "pypi"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        # (index base, step) -> releases found on the index for which the step answered 404;
+        # a step that ever answered is recorded as served and never skipped.
+        self._misses: dict[tuple[str, str], int] = {}
+        self._served: set[tuple[str, str]] = set()
+
+    def resolve(
+        self, component: Component, http: HttpClient, endpoint: str, cache: LicenseCache
+    ) -> Resolution:
+        """The license of ``component``'s pinned version, or an unresolved ``Resolution``.
+
+        Unresolved reasons: not pinned; ``not found on the package index``; or no license
+        in the metadata, listing each step tried and what it gave. Stores the answer in
+        ``cache``. Raises ``RegistryUnavailable`` only when no step found a license and at
+        least one step could not reach its host (so that the answer is not cached as final).
+        """
+        if not component.version:
+            return Resolution(None, SOURCE, 0.0, reason="no pinned version to look up")
+        base = _index_base(endpoint)
+        run = _Run(
+            http=http,
+            cache=cache,
+            base=base,
+            name=canonical_name(component.name),
+            version=component.version,
+            skip=self._unserved(base),
+        )
+        resolution = self._chain(run)
+        self._learn(run)
+        if resolution is None:
+            # The simple API saying "no such project/release" is an answer, even if another
+            # step failed; otherwise an unreachable step may have held the license.
+            if run.unavailable is not None and not run.index_says_missing:
+                raise run.unavailable
+            resolution = _unresolved(run)
+            ttl = NO_LICENSE_TTL if run.read_metadata else NOT_FOUND_TTL
+            cache.put_resolution(component.purl, resolution, ttl=ttl)
+        else:
+            cache.put_resolution(component.purl, resolution)
+        return resolution
+
+    def _unserved(self, base: str) -> frozenset[str]:
+        with self._lock:
+            return frozenset(
+                step
+                for (index, step), misses in self._misses.items()
+                if index == base and misses >= UNSERVED_AFTER and (index, step) not in self._served
+            )
+
+    def _learn(self, run: _Run) -> None:
+        """Count the JSON API 404s for releases the index has (see ``UNSERVED_AFTER``)."""
+        on_index = run.read_metadata or bool(run.files)
+        with self._lock:
+            for step, served in run.json_answers.items():
+                if served:
+                    self._served.add((run.base, step))
+                elif on_index:
+                    key = (run.base, step)
+                    self._misses[key] = self._misses.get(key, 0) + 1
+                    if self._misses[key] == UNSERVED_AFTER and key not in self._served:
+                        logger.info("%s does not serve the %s; not asking it again", *key)
+
+    def _chain(self, run: _Run) -> Resolution | None:
+        steps: Sequence[Callable[[_Run], Iterable[_Found]]] = (
+            _release_json,
+            _project_json,
+            _core_metadata_files,
+            _wheel_metadata,
+            _sdist_metadata,
+        )
+        # A license string normalize does not recognize is kept as a last resort, while the
+        # later steps look for something better (the wheel's license files, typically).
+        unrecognized: LicenseChoice | None = None
+        for step in steps:
+            for found in step(run):
+                if found.fields is None:
+                    resolution = _from_license_texts(run, found)
+                    if resolution is not None:
+                        return resolution
+                    continue
+                run.read_metadata = True
+                run.evidence.extend(license_evidence(found.fields, found.where))
+                choice = choose_license(found.fields)
+                if choice is None:
+                    run.note(found.step, "the metadata declares no license")
+                elif choice.normalized.method == "unrecognized":
+                    run.note(found.step, f"{choice.field} not recognized")
+                    unrecognized = unrecognized or choice
+                else:
+                    return _resolution(run, choice)
+            if run.index_says_missing:
+                return None
+        return None if unrecognized is None else _resolution(run, unrecognized)
+
+
+def _resolution(run: _Run, choice: LicenseChoice) -> Resolution:
+    normalized = choice.normalized
+    reason = None
+    if normalized.confidence < LOW_CONFIDENCE:
+        reason = normalized.note or (
+            f"low-confidence reading of {choice.field} ({normalized.method})"
+        )
+    return Resolution(
+        expression=normalized.expression,
+        source=SOURCE,
+        confidence=normalized.confidence,
+        evidence=tuple(run.evidence),
+        reason=reason,
+    )
+
+
+def _from_license_texts(run: _Run, found: _Found) -> Resolution | None:
+    """The license of the texts of a wheel's license files, when normalize recognizes them.
+
+    Several files with different licenses are combined with AND: the metadata does not say
+    whether they are alternatives, and AND is the reading that cannot under-report.
+    """
+    from ospo_scan.licenses.normalize import normalize
+
+    recognized: list[tuple[str, Normalized]] = []
+    for member, text in found.texts:
+        run.evidence.append(Evidence(SOURCE, clip_evidence(text), f"{found.where} {member}"))
+        normalized = normalize(text)
+        if normalized.expression is not None and normalized.method != "unrecognized":
+            recognized.append((member, normalized))
+    names = ", ".join(member.rsplit("/", 1)[-1] for member, _ in found.texts)
+    if not recognized:
+        run.note(found.step, f"no license recognized in {names}")
+        return None
+    expressions = list(dict.fromkeys(n.expression for _, n in recognized if n.expression))
+    confidence = min(n.confidence for _, n in recognized)
+    reason = None
+    if len(expressions) == 1:
+        expression = expressions[0]
+        note = recognized[0][1].note
+        if confidence < LOW_CONFIDENCE:
+            reason = note or f"low-confidence reading of the license file {recognized[0][0]}"
+    else:
+        expression = " AND ".join(f"({e})" if " OR " in e else e for e in expressions)
+        reason = f"license files {names} name different licenses; combined with AND"
+    return Resolution(expression, SOURCE, confidence, tuple(run.evidence), reason)
+
+
+def _unresolved(run: _Run) -> Resolution:
+    tried = "; ".join(run.tried)
+    if run.index_says_missing:
+        reason = f"{NOT_FOUND} ({run.name} {run.version}; {tried})"
+    elif run.read_metadata:
+        reason = f"no license in the metadata of {run.name} {run.version}; tried {tried}"
+    else:
+        reason = f"could not read the metadata of {run.name} {run.version}; tried {tried}"
+    return Resolution(None, SOURCE, 0.0, evidence=tuple(run.evidence), reason=reason)
+
+
+def _index_base(endpoint: str) -> str:
+    """The index root: a configured ``.../simple`` index URL (pip's form) loses ``/simple``."""
+    base = endpoint.rstrip("/")
+    if base.endswith("/simple"):
+        base = base[: -len("/simple")]
+    return base
+
+
+# -- steps 1 and 2: the JSON API -------------------------------------------------------------
+
+
+def _json_step(run: _Run, step: str, namespace: str, url: str) -> Iterable[_Found]:
+    """Fetch (or recall) a JSON API document and yield its metadata if it is the pinned one."""
+    value = run.cache.get(namespace, run.key)
+    if not (isinstance(value, dict) and ("missing" in value or "url" in value)):
+        value = None  # absent, or written by another version of this code: ask again
+    cached = value is not None
+    if value is None:
+        if step in run.skip:
+            run.note(
+                step, f"skipped (this index answered 404 for {UNSERVED_AFTER} releases it has)"
+            )
+            return
+        value = _fetch_json_step(run, step, url)
+        if value is None:
+            return
+        run.json_answers[step] = "missing" not in value
+        if "missing" in value:
+            ttl: float | None = MISSING_TTL
+        else:
+            ttl = None if "fields" in value else FILES_TTL
+        run.cache.put(namespace, run.key, value, ttl=ttl)
+    yield from _replay_json_step(run, step, value, cached=cached)
+
+
+def _fetch_json_step(run: _Run, step: str, url: str) -> dict[str, Any] | None:
+    """What the JSON document at ``url`` says about the pinned version, as a cacheable value.
+
+    ``{"missing": ...}`` for a 404; ``None`` (with a note) for answers not worth caching:
+    an unreachable host, another error status, malformed JSON.
+    """
+    try:
+        document = run.http.get_json(url)
+    except RegistryUnavailable as exc:
+        run.unavailable = run.unavailable or exc
+        run.note(step, f"unavailable ({exc.reason})")
+        return None
+    except RegistryResponseError as exc:
+        logger.info("%s %s: %s: %s", run.name, run.version, step, exc)
+        run.note(step, exc.problem)
+        return None
+    if document is None:
+        return {"missing": "HTTP 404"}
+    if not isinstance(document, dict):
+        run.note(step, "malformed JSON (not an object)")
+        return None
+    try:
+        fields = fields_from_json_info(document.get("info"))
+    except MetadataError as exc:
+        run.note(step, f"malformed JSON ({exc})")
+        return None
+    value: dict[str, Any] = {"url": url, "latest": fields.version}
+    if fields.version is not None and same_version(fields.version, run.version):
+        value["fields"] = fields.to_json()
+    files: list[DistFile] = []
+    urls = document.get("urls")
+    releases = document.get("releases")
+    if "fields" in value and isinstance(urls, list):
+        # "urls" lists the files of the release "info" describes.
+        files = files_from_json(urls, url)
+    elif isinstance(releases, dict):
+        for version, entries in releases.items():
+            if isinstance(version, str) and same_version(version, run.version):
+                files.extend(files_from_json(entries, url))
+        if not files and releases and "fields" not in value:
+            value["version_missing"] = True
+    if files:
+        value["files"] = [f.to_json() for f in files]
+    return value
+
+
+def _replay_json_step(run: _Run, step: str, value: Any, *, cached: bool) -> Iterable[_Found]:
+    suffix = " (cached)" if cached else ""
+    if not isinstance(value, dict):
+        return
+    if "missing" in value:
+        run.note(step, f"{value['missing']}{suffix}")
+        return
+    files = [f for f in map(DistFile.from_json, value.get("files") or []) if f is not None]
+    if files and run.files is None:
+        run.files = files
+    fields = LicenseFields.from_json(value.get("fields"))
+    if fields is None:
+        latest = value.get("latest")
+        if value.get("version_missing"):
+            run.note(step, f"no release {run.version} listed (latest {latest}){suffix}")
+        else:
+            run.note(step, f"describes {latest}, not {run.version}{suffix}")
+        return
+    yield _Found(fields, str(value.get("url")), step)
+
+
+def _release_json(run: _Run) -> Iterable[_Found]:
+    """Step 1: ``/pypi/<name>/<version>/json``, served by some mirrors (not by every index)."""
+    url = f"{run.base}/pypi/{quote(run.name)}/{quote(run.version)}/json"
+    return _json_step(run, "release JSON", NS_RELEASE_JSON, url)
+
+
+def _project_json(run: _Run) -> Iterable[_Found]:
+    """Step 2: ``/pypi/<name>/json``: its ``info`` only when it describes the pinned version.
+
+    The ``releases`` object (deprecated but still served) lists every version's files; the
+    pinned version's are kept for the file steps, sparing the simple API request.
+    """
+    url = f"{run.base}/pypi/{quote(run.name)}/json"
+    return _json_step(run, "project JSON", NS_PROJECT_JSON, url)
+
+
+# -- step 3: the simple API and PEP 658 metadata files ---------------------------------------
+
+
+def _simple_files(run: _Run) -> list[DistFile] | None:
+    """The pinned version's files from the simple API (cached); ``None`` when unknown."""
+    step = "simple API"
+    cached = run.cache.get(NS_SIMPLE, run.key)
+    if isinstance(cached, dict):
+        if "missing" in cached:
+            run.note(step, f"{cached['missing']} (cached)")
+            run.index_says_missing = True
+            return None
+        entries = cached.get("files")
+        files = [f for f in map(DistFile.from_json, entries or []) if f is not None]
+        if isinstance(entries, list) and files:
+            return files
+    url = f"{run.base}/simple/{quote(run.name)}/"
+    try:
+        response = run.http.get(url, headers={"Accept": SIMPLE_ACCEPT})
+    except RegistryUnavailable as exc:
+        run.unavailable = run.unavailable or exc
+        run.note(step, f"unavailable ({exc.reason})")
+        return None
+    except RegistryResponseError as exc:
+        run.note(step, exc.problem)
+        return None
+    if response.status in (404, 410):
+        run.note(step, f"HTTP {response.status} (no such project)")
+        run.index_says_missing = True
+        missing = {"missing": f"HTTP {response.status} (no such project)"}
+        run.cache.put(NS_SIMPLE, run.key, missing, ttl=NOT_FOUND_TTL)
+        return None
+    if response.status != 200:
+        run.note(step, f"HTTP {response.status}")
+        return None
+    content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type.endswith("json"):
+        try:
+            document = response.json()
+        except RegistryResponseError as exc:
+            run.note(step, exc.problem)
+            return None
+        entries = document.get("files") if isinstance(document, dict) else None
+        if not isinstance(entries, list):
+            run.note(step, "malformed JSON (no files list)")
+            return None
+        every = files_from_json(entries, response.url or url)
+    else:
+        every = files_from_html(response.content.decode("utf-8", "replace"), response.url or url)
+    files = [f for f in every if _is_pinned(f, run)]
+    if not files:
+        run.note(step, f"no files for {run.version} among {len(every)}")
+        run.index_says_missing = True
+        missing = {"missing": f"no files for {run.version} among {len(every)}"}
+        run.cache.put(NS_SIMPLE, run.key, missing, ttl=NOT_FOUND_TTL)
+        return None
+    run.cache.put(NS_SIMPLE, run.key, {"files": [f.to_json() for f in files]}, ttl=FILES_TTL)
+    return files
+
+
+def _is_pinned(dist: DistFile, run: _Run) -> bool:
+    version = filename_version(dist.filename, run.name)
+    return version is not None and same_version(version, run.version)
+
+
+def _pinned_files(run: _Run) -> list[DistFile]:
+    if run.files is None:
+        run.files = _simple_files(run) or []
+    return run.files
+
+
+def _core_metadata_files(run: _Run) -> Iterable[_Found]:
+    """Step 3: ``<file URL>.metadata`` (PEP 658, PEP 714) of the files that advertise it."""
+    step = "PEP 658 metadata"
+    files = _pinned_files(run)
+    if run.index_says_missing:
+        return
+    advertised = [f for f in rank_wheels(files) + rank_sdists(files) if f.core_metadata]
+    if not advertised:
+        run.note(step, "not advertised")
+        return
+    for dist in advertised[:MAX_CORE_METADATA_TRIES]:
+        url = f"{dist.url}.metadata"
+        found = _cached_file_step(run, NS_CORE_METADATA, step, url, partial(_fetch, run, url))
+        if found is not None and found.fields is not None:
+            if dist.is_wheel:
+                # PEP 658: the file is the wheel's own METADATA; step 4 need not read it again.
+                run.wheel_metadata[dist.url] = found.fields
+                run.read_wheel_metadata = True
+            yield found
+            return
+
+
+def _fetch(run: _Run, url: str) -> bytes:
+    response = run.http.get(url)
+    if response.status in (404, 410):
+        raise ArchiveNotFound(f"HTTP {response.status}")
+    if response.status != 200:
+        raise ArchiveError(f"HTTP {response.status}")
+    return response.content
+
+
+# -- steps 4 and 5: the wheel and the sdist ---------------------------------------------------
+
+
+def _wheel_metadata(run: _Run) -> Iterable[_Found]:
+    """Step 4: ``*.dist-info/METADATA`` read out of a wheel by HTTP range requests.
+
+    When that metadata (or the PEP 658 copy of it) declares no license, the wheel's license
+    files are read instead (PEP 639 ``License-File``; mostly in bytes already fetched).
+    """
+    step = "wheel METADATA"
+    wheels = rank_wheels(_pinned_files(run))
+    if not wheels:
+        if not run.index_says_missing:
+            run.note(step, "no wheel")
+        return
+    for dist in wheels[:MAX_WHEEL_TRIES]:
+        fields = run.wheel_metadata.get(dist.url)
+        if fields is None:
+            read = partial(_read_wheel_metadata, run, dist.url)
+            found = _cached_file_step(run, NS_WHEEL, step, dist.url, read, suffix="METADATA")
+            if found is None or found.fields is None:
+                continue
+            run.read_wheel_metadata = True
+            yield found
+            fields = found.fields
+        # Only reached when the metadata declared no license.
+        yield from _wheel_license_files(run, dist, fields)
+        return
+
+
+def _wheel_license_files(run: _Run, dist: DistFile, fields: LicenseFields) -> Iterable[_Found]:
+    step = "wheel license files"
+    cached = run.cache.get(NS_LICENSE_FILES, dist.url)
+    texts = _cached_texts(cached)
+    if texts is None:
+        try:
+            texts = _read_license_files(run, dist.url, fields.license_files)
+        except RegistryUnavailable as exc:
+            run.unavailable = run.unavailable or exc
+            run.note(step, f"unavailable ({exc.reason})")
+            return
+        except (ArchiveError, ArchiveNotFound, RegistryResponseError) as exc:
+            run.note(step, f"{_short(dist.url)}: {_after_url(exc)}")
+            return
+        run.cache.put(NS_LICENSE_FILES, dist.url, {"files": [list(t) for t in texts]})
+    if not texts:
+        run.note(step, "none in the wheel")
+        return
+    yield _Found(None, dist.url, step, tuple(texts))
+
+
+def _cached_texts(value: Any) -> list[tuple[str, str]] | None:
+    """The (member, text) pairs of a cache entry, or ``None`` when it has another shape."""
+    files = value.get("files") if isinstance(value, dict) else None
+    if not isinstance(files, list):
+        return None
+    texts: list[tuple[str, str]] = []
+    for item in files:
+        if not (
+            isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)
+        ):
+            return None
+        texts.append((item[0], item[1]))
+    return texts
+
+
+def _open_wheel(run: _Run, url: str) -> RemoteZip:
+    archive = run.zips.get(url)
+    if archive is None:
+        archive = RemoteZip.open(run.http, url)
+        run.zips[url] = archive
+    return archive
+
+
+def _read_wheel_metadata(run: _Run, url: str) -> bytes:
+    archive = _open_wheel(run, url)
+    member = _dist_info_metadata(archive.names, run.name)
+    if member is None:
+        raise ArchiveError(f"{url}: no .dist-info/METADATA among {len(archive.names)} files")
+    return archive.read(member)
+
+
+def _read_license_files(run: _Run, url: str, declared: Sequence[str]) -> list[tuple[str, str]]:
+    """(member, text) of the wheel's license files, as declared or by their usual names."""
+    archive = _open_wheel(run, url)
+    metadata = _dist_info_metadata(archive.names, run.name)
+    if metadata is None:
+        return []
+    dist_info = metadata.rsplit("/", 1)[0]
+    members: list[str] = []
+    names = set(archive.names)
+    for path in declared:
+        # PEP 639: License-File paths are relative to .dist-info/licenses/; wheels built
+        # before it put the files at the top of .dist-info.
+        for candidate in (f"{dist_info}/licenses/{path}", f"{dist_info}/{path}"):
+            if candidate in names:
+                members.append(candidate)
+                break
+    if not declared:
+        members = [
+            name
+            for name in archive.names
+            if name.startswith(f"{dist_info}/")
+            and _LICENSE_FILE_NAME.match(name.rsplit("/", 1)[-1])
+        ]
+    texts: list[tuple[str, str]] = []
+    for member in members[:MAX_LICENSE_FILES]:
+        data = archive.read(member)
+        texts.append((member, data[:MAX_LICENSE_TEXT].decode("utf-8", "replace")))
+    return texts
+
+
+def _sdist_metadata(run: _Run) -> Iterable[_Found]:
+    """Step 5: the top-level ``PKG-INFO`` of the sdist (a size-limited download)."""
+    step = "sdist PKG-INFO"
+    sdists = rank_sdists(_pinned_files(run))
+    if not sdists:
+        if not run.index_says_missing:
+            run.note(step, "no sdist")
+        return
+    if run.read_wheel_metadata:
+        # The sdist's PKG-INFO comes from the same project configuration as the wheel's
+        # METADATA; downloading it would only repeat what was read.
+        run.note(step, "skipped (the wheel's metadata was read)")
+        return
+    dist = sdists[0]
+    if dist.size is not None and dist.size > MAX_SDIST_BYTES:
+        run.note(step, f"{dist.filename} is {dist.size} bytes (limit {MAX_SDIST_BYTES})")
+        return
+
+    if dist.filename.lower().endswith(".zip"):
+        read = partial(_read_sdist_zip, run, dist.url)
+    else:
+        read = partial(_read_tarball, run, dist.url)
+    found = _cached_file_step(run, NS_SDIST, step, dist.url, read, suffix="PKG-INFO")
+    if found is not None:
+        yield found
+
+
+def _read_sdist_zip(run: _Run, url: str) -> bytes:
+    archive = RemoteZip.open(run.http, url)
+    member = next((n for n in archive.names if _is_top_level_pkg_info(n)), None)
+    if member is None:
+        raise ArchiveError(f"{url}: no PKG-INFO among {len(archive.names)} files")
+    return archive.read(member)
+
+
+def _read_tarball(run: _Run, url: str) -> bytes:
+    return read_sdist_member(run.http, url, _is_top_level_pkg_info)[1]
+
+
+def _cached_file_step(
+    run: _Run,
+    namespace: str,
+    step: str,
+    url: str,
+    read: Callable[[], bytes],
+    *,
+    suffix: str | None = None,
+) -> _Found | None:
+    """Read metadata from one file (or the cache); ``None`` (with a note) when it fails.
+
+    The cache keeps the parsed fields of a file (files on an index never change) and, for a
+    day, that a file was missing; transient failures are not cached.
+    """
+    where = f"{url} {suffix}" if suffix else url
+    cached = run.cache.get(namespace, url)
+    if isinstance(cached, dict) and "missing" in cached:
+        run.note(step, f"{cached['missing']} (cached)")
+        return None
+    fields = LicenseFields.from_json(cached)
+    if fields is None:
+        try:
+            fields = parse_core_metadata(read())
+        except ArchiveNotFound as exc:
+            run.note(step, f"{_short(url)}: {_after_url(exc)}")
+            run.cache.put(namespace, url, {"missing": f"{_short(url)}: HTTP 404"}, ttl=MISSING_TTL)
+            return None
+        except RegistryUnavailable as exc:
+            run.unavailable = run.unavailable or exc
+            run.note(step, f"unavailable ({exc.reason})")
+            return None
+        except (ArchiveError, MetadataError, RegistryResponseError) as exc:
+            logger.info("%s %s: %s: %s", run.name, run.version, step, exc)
+            run.note(step, f"{_short(url)}: {_after_url(exc)}")
+            return None
+        run.cache.put(namespace, url, fields.to_json())
+    if fields.version is not None and not same_version(fields.version, run.version):
+        run.note(step, f"{_short(url)} describes version {fields.version}, not {run.version}")
+        return None
+    return _Found(fields, where, step)
+
+
+def _dist_info_metadata(names: Sequence[str], project: str) -> str | None:
+    """``<name>-<version>.dist-info/METADATA`` among a wheel's members (binary distribution
+    format spec); with several ``.dist-info`` folders, the one named for the project."""
+    candidates = [n for n in names if re.fullmatch(r"[^/]+\.dist-info/METADATA", n)]
+    if len(candidates) > 1:
+        named = [n for n in candidates if canonical_name(n.split("-", 1)[0]) == project]
+        candidates = named or candidates
+    return candidates[0] if candidates else None
+
+
+def _is_top_level_pkg_info(name: str) -> bool:
+    """``<dir>/PKG-INFO`` right under the sdist's single top folder (not an egg-info copy)."""
+    parts = name.split("/")
+    return len(parts) == 2 and parts[1] == "PKG-INFO" and parts[0] not in ("", ".", "..")
+
+
+def _short(url: str) -> str:
+    return url.rsplit("/", 1)[-1] or url
+
+
+def _after_url(exc: Exception) -> str:
+    """An archive error's text without the URL it starts with (the note names the file)."""
+    text = str(exc)
+    head, sep, tail = text.partition(": ")
+    return tail if sep and "://" in head else text

@@ -1,0 +1,923 @@
+"""The PyPI resolver against recorded index answers: each step of the chain, and its failures.
+
+Recordings (trimmed real answers, hosts made up) live in tests/fixtures/registry/pypi: the
+index is served at ``https://registry.test/pypi`` (a mirror-like base path), distribution
+files at ``https://files.test/...`` (registered from ``files/``) or, for the mirror that
+answers with relative file URLs (cssselect), under the index host itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ospo_scan.licenses.cache import LicenseCache
+from ospo_scan.licenses.http import HttpClient, RegistryUnavailable
+from ospo_scan.licenses.registries.pypi import (
+    NOT_FOUND,
+    SIMPLE_ACCEPT,
+    DistFile,
+    PypiResolver,
+    canonical_name,
+    canonical_version,
+    filename_version,
+    files_from_html,
+    files_from_json,
+    rank_sdists,
+    rank_wheels,
+    same_version,
+)
+from ospo_scan.model import Component, Evidence, Resolution
+from ospo_scan.sources.base import make_purl
+from tests.conftest import FIXTURES
+from tests.licenses.conftest import RecordedRegistry, Reply
+
+INDEX = "https://registry.test/pypi"
+FILES_HOST = "https://files.test"
+FILES_DIR = FIXTURES / "registry" / "pypi" / "files"
+SOURCE = "registry:pypi"
+CSS_WHEEL = (
+    f"{INDEX}/packages/packages/20/0c/7bb51e3acfafd16c48875bf3db03607674df16f5b6ef8d056586af7e2b8b"
+    "/cssselect-1.4.0-py3-none-any.whl"
+)
+
+
+@pytest.fixture
+def index(recorded_session: RecordedRegistry) -> RecordedRegistry:
+    """The recorded index, with every stored distribution file served on files.test."""
+    for path in FILES_DIR.rglob("*"):
+        if path.is_file():
+            recorded_session.add_file(f"{FILES_HOST}/{path.relative_to(FILES_DIR)}", path)
+    return recorded_session
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Iterator[LicenseCache]:
+    with LicenseCache(tmp_path / "cache") as opened:
+        yield opened
+
+
+def _resolve(
+    recorded: RecordedRegistry,
+    cache: LicenseCache,
+    name: str,
+    version: str | None,
+    sleeps: list[float] | None = None,
+) -> Resolution:
+    pause = sleeps.append if sleeps is not None else (lambda seconds: None)
+    http = HttpClient(session_factory=recorded.session, sleep=pause, retries=2)
+    component = Component(
+        purl=make_purl("pypi", canonical_name(name), version),
+        name=name,
+        version=version,
+        ecosystem="pypi",
+    )
+    try:
+        return PypiResolver().resolve(component, http, INDEX, cache)
+    finally:
+        http.close()
+
+
+def _missing(recorded: RecordedRegistry, *urls: str) -> None:
+    for url in urls:
+        recorded.add(url, status=404)
+
+
+def _details(resolution: Resolution) -> list[tuple[str, str | None]]:
+    return [(e.value, e.detail) for e in resolution.evidence]
+
+
+def test_latest_release_is_read_from_the_project_json(
+    index: RecordedRegistry, cache: LicenseCache
+) -> None:
+    _missing(index, f"{INDEX}/pypi/attrs/26.1.0/json")
+
+    resolution = _resolve(index, cache, "attrs", "26.1.0")
+
+    project = f"{INDEX}/pypi/attrs/json"
+    assert resolution.expression == "MIT"
+    assert resolution.source == SOURCE
+    assert resolution.confidence == 1.0
+    assert resolution.evidence == (
+        Evidence(SOURCE, "MIT", f"{project} info.license_expression"),
+        Evidence(SOURCE, "LICENSE", f"{project} info.license_files"),
+    )
+    # No file was downloaded: the release JSON (404 here) and the project JSON were enough.
+    assert index.urls() == [f"{INDEX}/pypi/attrs/26.1.0/json", project]
+
+
+def test_older_release_reads_its_pep658_metadata_file(
+    index: RecordedRegistry, cache: LicenseCache
+) -> None:
+    _missing(index, f"{INDEX}/pypi/attrs/25.4.0/json")
+
+    resolution = _resolve(index, cache, "attrs", "25.4.0")
+
+    metadata = f"{FILES_HOST}/packages/3a/2a/7cc015f5/attrs-25.4.0-py3-none-any.whl.metadata"
+    assert resolution.expression == "MIT"
+    assert _details(resolution) == [
+        ("MIT", f"{metadata} License-Expression"),
+        ("LICENSE", f"{metadata} License-File"),
+    ]
+    # The project JSON's file list spared the simple API.
+    assert index.urls() == [
+        f"{INDEX}/pypi/attrs/25.4.0/json",
+        f"{INDEX}/pypi/attrs/json",
+        metadata,
+    ]
+
+
+def test_metadata_404_falls_back_to_range_requests_on_the_wheel(
+    index: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # This index answers with relative file URLs ("../../packages/...") and, like about half
+    # of the files from here, advertises a .metadata file it then does not serve.
+    wheel = CSS_WHEEL
+    _missing(index, f"{INDEX}/pypi/cssselect/1.4.0/json", f"{wheel}.metadata")
+
+    resolution = _resolve(index, cache, "cssselect", "1.4.0")
+
+    assert resolution.expression == "BSD-3-Clause"
+    assert _details(resolution) == [
+        ("BSD-3-Clause", f"{wheel} METADATA License-Expression"),
+        ("AUTHORS", f"{wheel} METADATA License-File"),
+        ("LICENSE", f"{wheel} METADATA License-File"),
+    ]
+    ranges = [seen.headers.get("Range") for seen in index.requests if seen.url == wheel]
+    assert ranges == ["bytes=-66560"]  # an 18 KB wheel: one tail request holds it all
+
+
+def test_mirror_serving_only_the_simple_api(index: RecordedRegistry, cache: LicenseCache) -> None:
+    _missing(index, f"{INDEX}/pypi/cattrs/26.1.0/json", f"{INDEX}/pypi/cattrs/json")
+
+    resolution = _resolve(index, cache, "cattrs", "26.1.0")
+
+    metadata = f"{FILES_HOST}/packages/80/56/60547f78/cattrs-26.1.0-py3-none-any.whl.metadata"
+    assert resolution.expression == "MIT"
+    assert _details(resolution) == [
+        ("MIT", f"{metadata} License"),
+        ("License :: OSI Approved :: MIT License", f"{metadata} Classifier"),
+        ("LICENSE", f"{metadata} License-File"),
+    ]
+    simple = next(seen for seen in index.requests if "/simple/" in seen.url)
+    assert simple.url == f"{INDEX}/simple/cattrs/"
+    assert simple.headers["Accept"] == SIMPLE_ACCEPT
+
+
+def test_old_sdist_only_release_reads_pkg_info(
+    index: RecordedRegistry, cache: LicenseCache
+) -> None:
+    _missing(index, f"{INDEX}/pypi/termcolor/1.1.0/json")
+
+    resolution = _resolve(index, cache, "termcolor", "1.1.0")
+
+    sdist = f"{FILES_HOST}/packages/8a/48/a76be516/termcolor-1.1.0.tar.gz"
+    assert resolution.expression == "MIT"
+    assert _details(resolution) == [
+        ("MIT", f"{sdist} PKG-INFO License"),
+        ("License :: OSI Approved :: MIT License", f"{sdist} PKG-INFO Classifier"),
+    ]
+    assert index.urls()[-1] == sdist
+
+
+def test_html_simple_page_from_an_index_without_the_json_api(
+    index: RecordedRegistry, cache: LicenseCache
+) -> None:
+    _missing(index, f"{INDEX}/pypi/termcolor/1.1.0/json", f"{INDEX}/pypi/termcolor/json")
+
+    resolution = _resolve(index, cache, "termcolor", "1.1.0")
+
+    assert resolution.expression == "MIT"
+    assert index.urls()[2:] == [
+        f"{INDEX}/simple/termcolor/",
+        f"{FILES_HOST}/packages/8a/48/a76be516/termcolor-1.1.0.tar.gz",
+    ]
+
+
+def test_license_classifiers_only(index: RecordedRegistry, cache: LicenseCache) -> None:
+    _missing(index, f"{INDEX}/pypi/id/1.6.1/json")
+
+    resolution = _resolve(index, cache, "id", "1.6.1")
+
+    project = f"{INDEX}/pypi/id/json"
+    assert resolution.expression == "Apache-2.0"
+    assert resolution.confidence < 1.0
+    assert (
+        "License :: OSI Approved :: Apache Software License",
+        f"{project} info.classifiers",
+    ) in _details(resolution)
+
+
+def test_license_field_holding_a_whole_license_text(
+    index: RecordedRegistry, cache: LicenseCache
+) -> None:
+    _missing(index, f"{INDEX}/pypi/automat/25.4.16/json")
+
+    resolution = _resolve(index, cache, "Automat", "25.4.16")
+
+    assert resolution.expression == "MIT"
+    raw, detail = _details(resolution)[0]
+    assert detail == f"{INDEX}/pypi/automat/json info.license"
+    assert raw.startswith("Copyright (c) 2014") and "Permission is hereby granted" in raw
+
+
+# -- a made-up project "demo", to pin down behaviour real recordings cannot show -------------
+
+
+def _wheel_entry(version: str, *, core: bool = False, name: str = "demo") -> dict[str, Any]:
+    return {
+        "filename": f"{name}-{version}-py3-none-any.whl",
+        "url": f"{FILES_HOST}/demo/{name}-{version}-py3-none-any.whl",
+        "size": 2000,
+        "core-metadata": {"sha256": "0" * 64} if core else False,
+    }
+
+
+def _sdist_entry(version: str) -> dict[str, Any]:
+    return {"filename": f"demo-{version}.tar.gz", "url": f"{FILES_HOST}/demo/demo-{version}.tar.gz"}
+
+
+def _project(
+    latest: str, license_expression: str | None, releases: dict[str, list[Any]] | None = None
+) -> Any:
+    return {
+        "info": {"name": "demo", "version": latest, "license_expression": license_expression},
+        "urls": [],
+        "releases": releases or {},
+    }
+
+
+def _metadata(version: str, *headers: str) -> bytes:
+    lines = ["Metadata-Version: 2.1", "Name: demo", f"Version: {version}", *headers]
+    return ("\n".join(lines) + "\n\nLong description.\n").encode()
+
+
+def test_the_latest_release_license_is_never_used_for_an_older_pin(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
+    recorded_session.add(
+        f"{INDEX}/pypi/demo/json",
+        _project("2.0", "Apache-2.0", {"1.0": [_wheel_entry("1.0", core=True)]}),
+    )
+    recorded_session.add(
+        f"{FILES_HOST}/demo/demo-1.0-py3-none-any.whl.metadata",
+        _metadata("1.0", "License: MIT License"),
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "MIT"
+    assert all("Apache" not in e.value for e in resolution.evidence)
+
+
+def test_pep440_equal_versions_match(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
+    recorded_session.add(f"{INDEX}/pypi/demo/json", _project("1.0.0", "MIT"))
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "MIT"
+    assert len(recorded_session.requests) == 2
+
+
+def test_release_json_served_by_a_mirror_is_used_first(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    recorded_session.add(
+        f"{INDEX}/pypi/demo/1.0/json",
+        {"info": {"name": "demo", "version": "1.0", "license": "BSD-2-Clause"}, "urls": []},
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "BSD-2-Clause"
+    assert recorded_session.urls() == [f"{INDEX}/pypi/demo/1.0/json"]
+
+
+def test_metadata_of_another_version_is_refused(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json", f"{INDEX}/pypi/demo/json")
+    recorded_session.add(
+        f"{INDEX}/simple/demo/",
+        {"files": [_wheel_entry("1.0", core=True)]},
+        headers={"Content-Type": "application/vnd.pypi.simple.v1+json"},
+    )
+    recorded_session.add(
+        f"{FILES_HOST}/demo/demo-1.0-py3-none-any.whl.metadata",
+        _metadata("2.0", "License: MIT"),
+    )
+    _missing(recorded_session, f"{FILES_HOST}/demo/demo-1.0-py3-none-any.whl")
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression is None
+    assert resolution.reason is not None
+    assert "describes version 2.0, not 1.0" in resolution.reason
+
+
+def test_truncated_wheel_falls_back_to_the_sdist(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    import io
+    import tarfile
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("demo-1.0.dist-info/METADATA", _metadata("1.0", "License: GPL"))
+    truncated = out.getvalue()[:-30]
+    tarball = io.BytesIO()
+    with tarfile.open(fileobj=tarball, mode="w:gz") as archive:
+        data = _metadata("1.0", "License: ISC")
+        info = tarfile.TarInfo("demo-1.0/PKG-INFO")
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
+    recorded_session.add(
+        f"{INDEX}/pypi/demo/json",
+        _project("2.0", None, {"1.0": [_wheel_entry("1.0"), _sdist_entry("1.0")]}),
+    )
+    recorded_session.add(f"{FILES_HOST}/demo/demo-1.0-py3-none-any.whl", truncated)
+    recorded_session.add(f"{FILES_HOST}/demo/demo-1.0.tar.gz", tarball.getvalue())
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "ISC"
+    assert _details(resolution) == [("ISC", f"{FILES_HOST}/demo/demo-1.0.tar.gz PKG-INFO License")]
+
+
+def test_nothing_declares_a_license(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
+    recorded_session.add(
+        f"{INDEX}/pypi/demo/json",
+        _project("2.0", None, {"1.0": [_wheel_entry("1.0", core=True)]}),
+    )
+    recorded_session.add(
+        f"{FILES_HOST}/demo/demo-1.0-py3-none-any.whl.metadata",
+        _metadata("1.0", "License: UNKNOWN"),
+    )
+    wheel = f"{FILES_HOST}/demo/demo-1.0-py3-none-any.whl"
+    _missing(recorded_session, wheel)
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression is None
+    assert resolution.reason == (
+        "no license in the metadata of demo 1.0; tried release JSON: HTTP 404;"
+        " project JSON: describes 2.0, not 1.0;"
+        " PEP 658 metadata: the metadata declares no license;"
+        " wheel license files: demo-1.0-py3-none-any.whl: HTTP 404;"
+        " sdist PKG-INFO: no sdist"
+    )
+    assert resolution.evidence == (Evidence(SOURCE, "UNKNOWN", f"{wheel}.metadata License"),)
+
+
+def test_project_not_on_the_index(recorded_session: RecordedRegistry, cache: LicenseCache) -> None:
+    _missing(
+        recorded_session,
+        f"{INDEX}/pypi/no-such/1.0/json",
+        f"{INDEX}/pypi/no-such/json",
+        f"{INDEX}/simple/no-such/",
+    )
+
+    resolution = _resolve(recorded_session, cache, "No_Such", "1.0")
+
+    assert resolution.expression is None
+    assert resolution.reason is not None and resolution.reason.startswith(NOT_FOUND)
+    cached = cache.get_resolution("pkg:pypi/no-such@1.0")
+    assert cached is not None and cached.reason == resolution.reason
+
+
+def test_version_not_on_the_index(index: RecordedRegistry, cache: LicenseCache) -> None:
+    _missing(index, f"{INDEX}/pypi/termcolor/9.9.9/json")
+
+    resolution = _resolve(index, cache, "termcolor", "9.9.9")
+
+    assert resolution.expression is None
+    assert resolution.reason == (
+        f"{NOT_FOUND} (termcolor 9.9.9; release JSON: HTTP 404;"
+        " project JSON: no release 9.9.9 listed (latest 3.3.0);"
+        " simple API: no files for 9.9.9 among 3)"
+    )
+
+
+def test_unpinned_component() -> None:
+    component = Component(purl="pkg:pypi/demo", name="demo", version=None, ecosystem="pypi")
+    resolution = PypiResolver().resolve(component, None, INDEX, None)  # type: ignore[arg-type]
+    assert resolution.expression is None
+    assert resolution.reason == "no pinned version to look up"
+
+
+def test_429_is_retried_then_answered(
+    index: RecordedRegistry, cache: LicenseCache, sleeps: list[float]
+) -> None:
+    _missing(index, f"{INDEX}/pypi/attrs/26.1.0/json")
+    index.script(f"{INDEX}/pypi/attrs/json", Reply(429, headers={"Retry-After": "2"}))
+
+    resolution = _resolve(index, cache, "attrs", "26.1.0", sleeps)
+
+    assert resolution.expression == "MIT"
+    assert sleeps == [2.0]
+    assert index.urls().count(f"{INDEX}/pypi/attrs/json") == 2
+
+
+def test_json_api_failing_with_5xx_does_not_stop_the_chain(
+    index: RecordedRegistry, cache: LicenseCache
+) -> None:
+    index.add(f"{INDEX}/pypi/cattrs/26.1.0/json", status=404)
+    index.add(f"{INDEX}/pypi/cattrs/json", status=502)
+
+    resolution = _resolve(index, cache, "cattrs", "26.1.0")
+
+    assert resolution.expression == "MIT"
+
+
+def test_an_index_down_raises_and_caches_nothing(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    recorded_session.down("https://registry.test")
+
+    with pytest.raises(RegistryUnavailable):
+        _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert cache.get_resolution("pkg:pypi/demo@1.0") is None
+
+
+def test_not_found_on_the_simple_api_wins_over_a_failing_json_api(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    recorded_session.add(f"{INDEX}/pypi/demo/1.0/json", status=503)
+    _missing(recorded_session, f"{INDEX}/pypi/demo/json", f"{INDEX}/simple/demo/")
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.reason is not None and resolution.reason.startswith(NOT_FOUND)
+    assert "release JSON: unavailable (https://registry.test: HTTP 503" in resolution.reason
+
+
+def test_5xx_everywhere_raises(recorded_session: RecordedRegistry, cache: LicenseCache) -> None:
+    for url in (
+        f"{INDEX}/pypi/demo/1.0/json",
+        f"{INDEX}/pypi/demo/json",
+        f"{INDEX}/simple/demo/",
+    ):
+        recorded_session.add(url, status=503)
+
+    with pytest.raises(RegistryUnavailable, match="HTTP 503"):
+        _resolve(recorded_session, cache, "demo", "1.0")
+
+
+def test_malformed_json_is_noted_and_the_chain_goes_on(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    recorded_session.add(f"{INDEX}/pypi/demo/1.0/json", b"{not json")
+    recorded_session.add(f"{INDEX}/pypi/demo/json", {"info": ["not", "an", "object"]})
+    recorded_session.add(
+        f"{INDEX}/simple/demo/",
+        b"{truncated",
+        headers={"Content-Type": "application/vnd.pypi.simple.v1+json"},
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression is None
+    assert resolution.reason is not None
+    assert resolution.reason.startswith("could not read the metadata of demo 1.0; tried ")
+    assert "release JSON: malformed JSON" in resolution.reason
+    assert "project JSON: malformed JSON (info is list, expected an object)" in resolution.reason
+    assert "simple API: malformed JSON" in resolution.reason
+
+
+def test_every_step_is_cached(index: RecordedRegistry, cache: LicenseCache) -> None:
+    wheel = CSS_WHEEL
+    _missing(index, f"{INDEX}/pypi/cssselect/1.4.0/json", f"{wheel}.metadata")
+    first = _resolve(index, cache, "cssselect", "1.4.0")
+    asked = len(index.requests)
+
+    again = _resolve(index, cache, "cssselect", "1.4.0")
+
+    assert again == first
+    assert len(index.requests) == asked  # every step answered from the cache
+    assert cache.get_resolution("pkg:pypi/cssselect@1.4.0") is not None
+
+
+def test_simple_index_url_as_endpoint(index: RecordedRegistry, cache: LicenseCache) -> None:
+    # pip's index URLs end in /simple; the resolver derives the index root from it.
+    _missing(index, f"{INDEX}/pypi/attrs/26.1.0/json")
+    http = HttpClient(session_factory=index.session, sleep=lambda s: None)
+    component = Component(
+        purl="pkg:pypi/attrs@26.1.0", name="attrs", version="26.1.0", ecosystem="pypi"
+    )
+    resolution = PypiResolver().resolve(component, http, f"{INDEX}/simple/", cache)
+    assert resolution.expression == "MIT"
+
+
+# -- names, versions, file names -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Django", "django"),
+        ("zope.interface", "zope-interface"),
+        ("ruamel_yaml", "ruamel-yaml"),
+        ("Foo__Bar-.baz", "foo-bar-baz"),
+    ],
+)
+def test_canonical_name(name: str, expected: str) -> None:
+    assert canonical_name(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        ("1.0", "1"),
+        ("1.0.0", "1"),
+        ("v1.2", "1.2"),
+        ("01.02.0", "1.2"),
+        ("1.0RC1", "1rc1"),
+        ("1.0-c1", "1rc1"),
+        ("1.0.preview2", "1rc2"),
+        ("2.0alpha", "2a0"),
+        ("2.0.b.3", "2b3"),
+        ("1.0-1", "1.post1"),
+        ("1.0-r4", "1.post4"),
+        ("1.0.post", "1.post0"),
+        ("1.0.dev", "1.dev0"),
+        ("1.0rc1.post2.dev3", "1rc1.post2.dev3"),
+        ("1!2.0", "1!2"),
+        ("0!2.0", "2"),
+        ("1.0+Ubuntu-01_x", "1+ubuntu.1.x"),
+        (" 1.2 ", "1.2"),
+        ("2013b", "2013b0"),
+        ("not a version", "not a version"),
+    ],
+)
+def test_canonical_version(version: str, expected: str) -> None:
+    assert canonical_version(version) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "equal"),
+    [
+        ("1.0", "1.0.0", True),
+        ("1.0", "1", True),
+        ("1.0a1", "1.0.alpha.1", True),
+        ("1.0.post1", "1.0-1", True),
+        ("1.0", "1.0.post0", False),
+        ("1.0", "1.0.dev0", False),
+        ("1.0", "1!1.0", False),
+        ("1.0", "1.0+local", False),
+        ("1.10", "1.1", False),
+        ("Custom-Tag", "custom-tag", True),
+    ],
+)
+def test_same_version(a: str, b: str, equal: bool) -> None:
+    assert same_version(a, b) is equal
+
+
+@pytest.mark.parametrize(
+    ("filename", "project", "version"),
+    [
+        ("requests-2.31.0-py3-none-any.whl", "requests", "2.31.0"),
+        ("zope.interface-6.0-cp311-cp311-manylinux_2_17_x86_64.whl", "zope-interface", "6.0"),
+        ("demo-1.0-1build-py3-none-any.whl", "demo", "1.0"),
+        ("python-dateutil-2.8.2.tar.gz", "python-dateutil", "2.8.2"),
+        ("Django-1.0.zip", "django", "1.0"),
+        ("foo-bar-1.0-beta.tar.gz", "foo-bar", "1.0-beta"),
+        ("pkg-0.1.tar.bz2", "pkg", "0.1"),
+        ("other-1.0.tar.gz", "demo", None),
+        ("demo-1.0.win32.exe", "demo", None),
+        ("demo-1.0-py2.7.egg", "demo", None),
+        ("demo.tar.gz", "demo", None),
+    ],
+)
+def test_filename_version(filename: str, project: str, version: str | None) -> None:
+    assert filename_version(filename, project) == version
+
+
+def test_wheels_are_ranked_pure_python_first() -> None:
+    files = [
+        DistFile("demo-1.0-cp311-cp311-manylinux_2_17_x86_64.whl", "u1", core_metadata=True),
+        DistFile("demo-1.0-py2-none-any.whl", "u2"),
+        DistFile("demo-1.0-py3-none-any.whl", "u3"),
+        DistFile("demo-1.0-py2.py3-none-any.whl", "u4", core_metadata=True),
+        DistFile("demo-1.0.tar.gz", "u5"),
+    ]
+    assert [f.url for f in rank_wheels(files)] == ["u4", "u3", "u2", "u1"]
+    zipped = DistFile("demo-1.0.zip", "u6")
+    assert [f.url for f in rank_sdists([zipped, *files])] == ["u5", "u6"]
+
+
+def test_files_from_json_resolves_relative_urls_and_both_metadata_keys() -> None:
+    entries = [
+        {
+            "filename": "a-1.0-py3-none-any.whl",
+            "url": "../../x/a.whl#sha256=00",
+            "core-metadata": True,
+        },
+        {
+            "filename": "a-1.0.tar.gz",
+            "url": "https://files.test/a.tar.gz",
+            "dist-info-metadata": {"sha256": "1"},
+            "size": 10,
+        },
+        {"filename": 3, "url": "bad"},
+        "not an object",
+    ]
+    files = files_from_json(entries, "https://registry.test/pypi/simple/a/")
+    assert files == [
+        DistFile("a-1.0-py3-none-any.whl", "https://registry.test/pypi/x/a.whl", True, None),
+        DistFile("a-1.0.tar.gz", "https://files.test/a.tar.gz", True, 10),
+    ]
+    assert files_from_json({"files": []}, "https://registry.test/") == []
+
+
+def test_files_from_html_reads_pep658_attributes() -> None:
+    page = """<html><body>
+    <a href="../../files/a-1.0-py3-none-any.whl#sha256=ab"
+       data-core-metadata="sha256=cd">a-1.0-py3-none-any.whl</a>
+    <a href="https://files.test/a-1.0.tar.gz" data-dist-info-metadata>a-1.0.tar.gz</a>
+    <a href="https://files.test/a-0.9.tar.gz" data-requires-python="&gt;=3.8">a-0.9.tar.gz</a>
+    <a>no link</a>
+    </body></html>"""
+    files = files_from_html(page, "https://registry.test/pypi/simple/a/")
+    assert files == [
+        DistFile(
+            "a-1.0-py3-none-any.whl",
+            "https://registry.test/pypi/files/a-1.0-py3-none-any.whl",
+            True,
+        ),
+        DistFile("a-1.0.tar.gz", "https://files.test/a-1.0.tar.gz", True),
+        DistFile("a-0.9.tar.gz", "https://files.test/a-0.9.tar.gz", False),
+    ]
+
+
+# -- license files, when the metadata says nothing usable ------------------------------------
+
+MIT_TEXT = (
+    "Copyright (c) 2020 Demo Authors\n\n"
+    "Permission is hereby granted, free of charge, to any person obtaining a copy of this "
+    'software and associated documentation files (the "Software"), to deal in the Software '
+    "without restriction, including without limitation the rights to use, copy, modify, "
+    "merge, publish, distribute, sublicense, and/or sell copies of the Software, and to "
+    "permit persons to whom the Software is furnished to do so, subject to the following "
+    "conditions:\n\nThe above copyright notice and this permission notice shall be included "
+    "in all copies or substantial portions of the Software.\n\nTHE SOFTWARE IS PROVIDED "
+    '"AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED '
+    "TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND "
+    "NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY "
+    "CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR "
+    "OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR "
+    "OTHER DEALINGS IN THE SOFTWARE.\n"
+)
+ISC_TEXT = (
+    "Copyright (c) 2020 Demo Authors\n\n"
+    "Permission to use, copy, modify, and/or distribute this software for any purpose with "
+    "or without fee is hereby granted, provided that the above copyright notice and this "
+    "permission notice appear in all copies.\n\n"
+    'THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES WITH REGARD TO '
+    "THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS. IN NO "
+    "EVENT SHALL THE AUTHOR BE LIABLE FOR ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL "
+    "DAMAGES OR ANY DAMAGES WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER "
+    "IN AN ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF OR IN "
+    "CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.\n"
+)
+DEMO_WHEEL = f"{FILES_HOST}/demo/demo-1.0-py3-none-any.whl"
+
+
+def _demo_wheel(metadata: bytes, *files: tuple[str, str]) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("demo/__init__.py", "")
+        archive.writestr("demo-1.0.dist-info/METADATA", metadata)
+        for name, text in files:
+            archive.writestr(f"demo-1.0.dist-info/{name}", text)
+        archive.writestr("demo-1.0.dist-info/RECORD", "")
+    return out.getvalue()
+
+
+def _serve_demo(recorded: RecordedRegistry, wheel: bytes, *, core: bytes | None = None) -> None:
+    _missing(recorded, f"{INDEX}/pypi/demo/1.0/json")
+    entry = _wheel_entry("1.0", core=core is not None)
+    recorded.add(f"{INDEX}/pypi/demo/json", _project("2.0", None, {"1.0": [entry]}))
+    recorded.add(DEMO_WHEEL, wheel)
+    if core is not None:
+        recorded.add(f"{DEMO_WHEEL}.metadata", core)
+
+
+def test_license_file_named_by_pep639_metadata(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    metadata = _metadata("1.0", "License-File: LICENSE")
+    _serve_demo(
+        recorded_session, _demo_wheel(metadata, ("licenses/LICENSE", MIT_TEXT)), core=metadata
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "MIT"
+    assert _details(resolution) == [
+        ("LICENSE", f"{DEMO_WHEEL}.metadata License-File"),
+        (MIT_TEXT, f"{DEMO_WHEEL} demo-1.0.dist-info/licenses/LICENSE"),
+    ]
+    # The PEP 658 file was the wheel's METADATA: only the wheel's tail was fetched after it.
+    wheel_ranges = [
+        s.headers.get("Range") for s in recorded_session.requests if s.url == DEMO_WHEEL
+    ]
+    assert wheel_ranges == ["bytes=-66560"]
+    asked = len(recorded_session.requests)
+    assert _resolve(recorded_session, cache, "demo", "1.0") == resolution
+    assert len(recorded_session.requests) == asked  # the license files came from the cache
+
+
+def test_cache_entries_of_another_shape_are_ignored(
+    index: RecordedRegistry, cache: LicenseCache
+) -> None:
+    from ospo_scan.licenses.registries import pypi
+
+    key = f"{INDEX}|cssselect|1.4"
+    for namespace in (pypi.NS_RELEASE_JSON, pypi.NS_PROJECT_JSON, pypi.NS_SIMPLE):
+        cache.put(namespace, key, ["written", "by", "another", "version"])
+    cache.put(pypi.NS_WHEEL, CSS_WHEEL, {"name": 3})
+    cache.put(pypi.NS_LICENSE_FILES, CSS_WHEEL, {"files": [["only one"]]})
+    _missing(index, f"{INDEX}/pypi/cssselect/1.4.0/json", f"{CSS_WHEEL}.metadata")
+
+    assert _resolve(index, cache, "cssselect", "1.4.0").expression == "BSD-3-Clause"
+
+
+def test_unrecognized_license_field_gives_way_to_license_files(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # No License-File header: an older wheel with the license at the top of .dist-info.
+    metadata = _metadata("1.0", "License: see LICENSE.txt")
+    _serve_demo(recorded_session, _demo_wheel(metadata, ("LICENSE.txt", ISC_TEXT)))
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "ISC"
+    assert ("see LICENSE.txt", f"{DEMO_WHEEL} METADATA License") in _details(resolution)
+
+
+def test_license_files_naming_different_licenses_are_combined(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    metadata = _metadata("1.0", "License-File: LICENSE-MIT", "License-File: LICENSE-ISC")
+    wheel = _demo_wheel(
+        metadata, ("licenses/LICENSE-MIT", MIT_TEXT), ("licenses/LICENSE-ISC", ISC_TEXT)
+    )
+    _serve_demo(recorded_session, wheel)
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "MIT AND ISC"
+    assert resolution.reason == (
+        "license files LICENSE-MIT, LICENSE-ISC name different licenses; combined with AND"
+    )
+
+
+def test_unrecognized_license_is_kept_when_nothing_better_is_found(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    metadata = _metadata("1.0", "License: Demo Community License", "License-File: AUTHORS")
+    wheel = _demo_wheel(metadata, ("licenses/AUTHORS", "Ann, Bob\n"))
+    _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
+    files = [_wheel_entry("1.0"), _sdist_entry("1.0")]  # the sdist must not be downloaded
+    recorded_session.add(f"{INDEX}/pypi/demo/json", _project("2.0", None, {"1.0": files}))
+    recorded_session.add(DEMO_WHEEL, wheel)
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression is not None
+    assert resolution.expression.startswith("LicenseRef-")
+    assert resolution.confidence < 0.5
+    assert ("Demo Community License", f"{DEMO_WHEEL} METADATA License") in _details(resolution)
+    assert f"{FILES_HOST}/demo/demo-1.0.tar.gz" not in recorded_session.urls()
+
+
+def test_an_index_without_release_json_stops_being_asked(
+    index: RecordedRegistry, cache: LicenseCache
+) -> None:
+    resolver = PypiResolver()
+    http = HttpClient(session_factory=index.session, sleep=lambda s: None)
+    pins = [("attrs", "26.1.0"), ("id", "1.6.1"), ("automat", "25.4.16"), ("attrs", "25.4.0")]
+    for name, version in pins:
+        _missing(index, f"{INDEX}/pypi/{name}/{version}/json")
+    results = []
+    for name, version in pins:
+        component = Component(
+            purl=make_purl("pypi", name, version), name=name, version=version, ecosystem="pypi"
+        )
+        results.append(resolver.resolve(component, http, INDEX, cache))
+    http.close()
+
+    assert [r.expression for r in results] == ["MIT", "Apache-2.0", "MIT", "MIT"]
+    asked = [url for url in index.urls() if url.endswith(("/26.1.0/json", "/25.4.0/json"))]
+    assert asked == [f"{INDEX}/pypi/attrs/26.1.0/json"]  # not asked for the fourth pin
+
+
+def _simple_only(recorded: RecordedRegistry, body: Any, **headers: str) -> None:
+    """An index serving only the simple API (both JSON API URLs answer 404)."""
+    _missing(recorded, f"{INDEX}/pypi/demo/1.0/json", f"{INDEX}/pypi/demo/json")
+    recorded.add(
+        f"{INDEX}/simple/demo/",
+        body,
+        headers=headers or {"Content-Type": "application/vnd.pypi.simple.v1+json"},
+    )
+
+
+def test_simple_api_refusing_access(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json", f"{INDEX}/pypi/demo/json")
+    recorded_session.add(f"{INDEX}/simple/demo/", status=403)
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.reason == (
+        "could not read the metadata of demo 1.0; tried release JSON: HTTP 404;"
+        " project JSON: HTTP 404; simple API: HTTP 403; PEP 658 metadata: not advertised;"
+        " wheel METADATA: no wheel; sdist PKG-INFO: no sdist"
+    )
+
+
+def test_simple_json_without_a_files_list(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    _simple_only(recorded_session, {"meta": {"api-version": "1.1"}, "name": "demo"})
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.reason is not None
+    assert "simple API: malformed JSON (no files list)" in resolution.reason
+
+
+def test_zip_sdist_is_read_by_range_requests(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("demo-1.0/setup.py", "raise SystemExit('never executed')\n")
+        archive.writestr("demo-1.0/demo.egg-info/PKG-INFO", _metadata("1.0", "License: GPL"))
+        archive.writestr("demo-1.0/PKG-INFO", _metadata("1.0", "License: BSD-2-Clause"))
+    sdist = f"{FILES_HOST}/demo/demo-1.0.zip"
+    _simple_only(recorded_session, {"files": [{"filename": "demo-1.0.zip", "url": sdist}]})
+    recorded_session.add(sdist, out.getvalue())
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "BSD-2-Clause"
+    assert _details(resolution) == [("BSD-2-Clause", f"{sdist} PKG-INFO License")]
+
+
+def test_oversized_sdist_is_not_downloaded(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    entry = {**_sdist_entry("1.0"), "size": 80 * 1024 * 1024}
+    _simple_only(recorded_session, {"files": [entry]})
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.reason is not None
+    assert "sdist PKG-INFO: demo-1.0.tar.gz is 83886080 bytes (limit 52428800)" in (
+        resolution.reason
+    )
+
+
+def test_second_wheel_is_tried_when_the_first_is_missing(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("demo-1.0.dist-info/METADATA", _metadata("1.0", "License: MIT"))
+    linux = f"{FILES_HOST}/demo/demo-1.0-cp312-cp312-manylinux_2_17_x86_64.whl"
+    files = [
+        _wheel_entry("1.0"),
+        {"filename": linux.rsplit("/", 1)[1], "url": linux},
+    ]
+    _simple_only(recorded_session, {"files": files})
+    _missing(recorded_session, DEMO_WHEEL)
+    recorded_session.add(linux, out.getvalue())
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "MIT"
+    assert recorded_session.urls()[-2:] == [DEMO_WHEEL, linux]
