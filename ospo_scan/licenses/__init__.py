@@ -1,0 +1,1 @@
+"""License resolution: declared strings to SPDX expressions, categories, registry look-ups."""
