@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 USER_AGENT = f"ospo-scan/{__version__}"
+# No registry document we read comes near this; a larger body is refused, not buffered.
+MAX_RESPONSE_BYTES = 64 * 2**20
+_CHUNK = 256 * 1024
 
 # Statuses after which a retry can help: 429 Too Many Requests (RFC 6585 section 4) and the
 # server errors (RFC 9110 section 15.6); 501 and 505 say the request itself is not supported.
@@ -151,12 +154,22 @@ class HttpClient:
         with self._lock:
             return self._request_count
 
-    def get(self, url: str, *, headers: Mapping[str, str] | None = None) -> HttpResponse:
+    def get(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        max_bytes: int = MAX_RESPONSE_BYTES,
+    ) -> HttpResponse:
         """GET ``url`` and return the final response, whatever its status (404, 206, 403 ...).
+
+        The body is streamed and given up once it exceeds ``max_bytes``, so a server that
+        ignores a Range header or an unexpectedly large file never fills memory.
 
         Raises ``RegistryUnavailable`` when the host cannot be reached or still answers 429/5xx
         after the retries, or when its circuit breaker is open; ``RegistryResponseError`` for a
-        request that cannot succeed at all (an invalid URL, a redirect loop).
+        request that cannot succeed at all (an invalid URL, a redirect loop) or a body larger
+        than ``max_bytes``.
         """
         import requests
 
@@ -169,15 +182,17 @@ class HttpClient:
                 raise RegistryUnavailable(url, fail_fast)
             try:
                 response = self._send(url, headers)
+                if not _retryable(response.status_code):
+                    # read inside the try: a body cut off mid-transfer is worth a retry
+                    frozen = _freeze(response, url, max_bytes)
+                    self._breaker.success(host)
+                    return frozen
             except _transient_errors() as exc:
                 reason = f"{host}: {_describe(exc)}"
                 delay = self._backoff_delay(attempt)
             except requests.RequestException as exc:
                 raise RegistryResponseError(url, _describe(exc)) from exc
             else:
-                if not _retryable(response.status_code):
-                    self._breaker.success(host)
-                    return _freeze(response)
                 reason = f"{host}: HTTP {response.status_code}"
                 asked = self._retry_after(response.headers.get("Retry-After"))
                 delay = asked if asked is not None else self._backoff_delay(attempt)
@@ -223,7 +238,7 @@ class HttpClient:
             self._request_count += 1
         # No auth is ever passed: requests drops Authorization on redirects to another host
         # and we add none, so nothing secret leaves for a host the user did not configure.
-        return session.get(url, headers=dict(headers or {}), timeout=self.timeout)
+        return session.get(url, headers=dict(headers or {}), timeout=self.timeout, stream=True)
 
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
@@ -279,11 +294,22 @@ def _retryable(status: int) -> bool:
     return status == 429 or (500 <= status < 600 and status not in _NOT_RETRIED_5XX)
 
 
-def _freeze(response: requests.Response) -> HttpResponse:
+def _freeze(response: requests.Response, url: str, max_bytes: int) -> HttpResponse:
+    """Read the (streamed) body, at most ``max_bytes`` of it, into an ``HttpResponse``."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in response.iter_content(_CHUNK):
+            size += len(chunk)
+            if size > max_bytes:
+                raise RegistryResponseError(url, f"response larger than {max_bytes} bytes")
+            chunks.append(chunk)
+    finally:
+        response.close()
     return HttpResponse(
         status=response.status_code,
         headers={key.lower(): value for key, value in response.headers.items()},
-        content=response.content,
+        content=b"".join(chunks),
         url=response.url or "",
     )
 

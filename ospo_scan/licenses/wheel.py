@@ -113,7 +113,12 @@ class _RemoteFile:
 
     def _fetch(self, byte_range: str, start: int | None) -> tuple[int, bytes]:
         self.requests += 1
-        response = self.http.get(self.url, headers={**_RANGE_HEADERS, "Range": byte_range})
+        # The limit stops a server that ignores Range from streaming a huge wheel into memory.
+        response = self.http.get(
+            self.url,
+            headers={**_RANGE_HEADERS, "Range": byte_range},
+            max_bytes=max(MAX_WHOLE_BODY, MAX_CENTRAL_DIRECTORY) + 1,
+        )
         if response.status in (404, 410):
             raise ArchiveNotFound(f"{self.url}: HTTP {response.status}")
         if response.status == 416:
@@ -389,7 +394,9 @@ def read_sdist_member(
     ``ArchiveNotFound`` on 404/410 and ``ArchiveError`` when nothing is found or the download
     is unusable; lets the HTTP client's errors through.
     """
-    response = http.get(url, headers={**_RANGE_HEADERS, "Range": f"bytes=0-{max_bytes - 1}"})
+    response = http.get(
+        url, headers={**_RANGE_HEADERS, "Range": f"bytes=0-{max_bytes - 1}"}, max_bytes=max_bytes
+    )
     if response.status in (404, 410):
         raise ArchiveNotFound(f"{url}: HTTP {response.status}")
     if response.status not in (200, 206):
