@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from ospo_scan.errors import InputError
@@ -34,11 +35,15 @@ SKIP_DIRS = frozenset(
 )
 
 
-def discover(paths: Sequence[Path]) -> tuple[list[tuple[Path, LockfileParser]], list[InputError]]:
+def discover(
+    paths: Sequence[Path], exclude: Sequence[str] = ()
+) -> tuple[list[tuple[Path, LockfileParser]], list[InputError]]:
     """Return the lockfiles found (with the parser that claims each) and the paths that failed.
 
     A file is taken as given and must be a supported lockfile; a directory is walked, skipping
-    ``SKIP_DIRS`` and symbolic links to directories. Results are sorted and de-duplicated.
+    ``SKIP_DIRS``, symbolic links to directories, and folders or files whose path relative to
+    the walked directory (or whose name) matches an ``exclude`` glob (``tests/fixtures``,
+    ``*/testdata``). Results are sorted and de-duplicated.
     """
     found: dict[Path, LockfileParser] = {}
     errors: list[InputError] = []
@@ -57,7 +62,7 @@ def discover(paths: Sequence[Path]) -> tuple[list[tuple[Path, LockfileParser]], 
                 found.setdefault(path, parser)
         elif path.is_dir():
             walk_errors: list[OSError] = []
-            for file_path, parser in _walk(path, walk_errors.append):
+            for file_path, parser in _walk(path, walk_errors.append, exclude):
                 found.setdefault(file_path, parser)
             errors.extend(
                 InputError(
@@ -72,12 +77,22 @@ def discover(paths: Sequence[Path]) -> tuple[list[tuple[Path, LockfileParser]], 
     return sorted(found.items(), key=lambda item: str(item[0])), errors
 
 
-def _walk(root: Path, on_error: Callable[[OSError], None]) -> Iterable[tuple[Path, LockfileParser]]:
+def _walk(
+    root: Path, on_error: Callable[[OSError], None], exclude: Sequence[str]
+) -> Iterable[tuple[Path, LockfileParser]]:
+    def excluded(relative: str, name: str) -> bool:
+        return any(fnmatchcase(relative, p) or fnmatchcase(name, p) for p in exclude)
+
     for folder, dirnames, filenames in os.walk(root, onerror=on_error):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         base = Path(folder)
+        prefix = base.relative_to(root).as_posix()
+        prefix = "" if prefix == "." else prefix + "/"
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in SKIP_DIRS and not excluded(prefix + d, d)
+        )
         for name in filenames:
             file_path = base / name
             parser = parser_for(file_path)
-            if parser is not None and not file_path.is_symlink():
-                yield file_path, parser
+            if parser is None or file_path.is_symlink() or excluded(prefix + name, name):
+                continue
+            yield file_path, parser

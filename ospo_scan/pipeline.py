@@ -41,6 +41,7 @@ class ScanOptions:
     concurrency: int = 16
     timeout: float = 10.0
     include_dev: bool = True
+    exclude: tuple[str, ...] = ()
     today: date | None = None
     session_factory: Callable[[], requests.Session] | None = None
     progress: Callable[[int, int], None] | None = None
@@ -61,7 +62,7 @@ class ScanOutcome:
 
 
 def parse_lockfiles(
-    paths: Sequence[Path],
+    paths: Sequence[Path], exclude: Sequence[str] = ()
 ) -> tuple[list[Component], list[LockfileReport], list[Diagnostic], list[InputError]]:
     """Discover and parse every lockfile under ``paths``; a bad one is reported, the rest go on.
 
@@ -71,7 +72,7 @@ def parse_lockfiles(
     from ospo_scan.sources import parse_file
     from ospo_scan.sources.base import merge_duplicates
 
-    found, errors = discover(paths)
+    found, errors = discover(paths, exclude)
     if not found and not errors:
         shown = ", ".join(str(p) for p in paths)
         raise InputError(
@@ -107,7 +108,7 @@ def scan(paths: Sequence[Path], policy: Policy, options: ScanOptions) -> ScanOut
     from ospo_scan.licenses.resolve import ResolveOptions, resolve_licenses
     from ospo_scan.policy.evaluate import evaluate
 
-    components, reports, diagnostics, errors = parse_lockfiles(paths)
+    components, reports, diagnostics, errors = parse_lockfiles(paths, options.exclude)
     in_scope = [c for c in components if options.include_dev or c.scope is not Scope.DEV]
     resolutions, stats = resolve_licenses(
         in_scope,

@@ -57,3 +57,17 @@ def test_symlinked_folders_are_not_followed(tmp_path: Path) -> None:
     (project / "linked").symlink_to(outside, target_is_directory=True)
     found, errors = discover([project])
     assert found == [] and errors == []
+
+
+def test_exclude_globs_skip_folders_and_files(tmp_path: Path) -> None:
+    _touch(
+        tmp_path,
+        "package-lock.json",
+        "tests/fixtures/a/package-lock.json",
+        "services/api/testdata/uv.lock",
+        "services/api/uv.lock",
+        "docs/requirements.txt",
+    )
+    found, _ = discover([tmp_path], exclude=["tests/fixtures", "testdata", "docs/*.txt"])
+    names = [str(p.relative_to(tmp_path)) for p, _ in found]
+    assert names == ["package-lock.json", "services/api/uv.lock"]

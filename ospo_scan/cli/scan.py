@@ -48,6 +48,13 @@ REGISTRY_ENV_PREFIX = "OSPO_SCAN_REGISTRY_"
     help="Where the matching --format goes (the n-th --output belongs to the n-th --format); "
     "'-' is stdout.",
 )
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Skip folders or files whose path below PATH (or name) matches, e.g. 'tests/fixtures'. "
+    "Repeatable.",
+)
 @click.option("--offline", is_flag=True, help="Use lockfile data and the cache only.")
 @click.option(
     "--cache-dir",
@@ -95,6 +102,7 @@ def scan(
     policy_arg: str | None,
     formats: tuple[str, ...],
     outputs: tuple[str, ...],
+    exclude: tuple[str, ...],
     offline: bool,
     cache_dir: Path | None,
     include_dev: bool,
@@ -121,6 +129,7 @@ def scan(
         concurrency=concurrency,
         timeout=timeout,
         include_dev=include_dev,
+        exclude=exclude,
         progress=progress,
     )
     targets_paths = list(paths) or [Path(".")]
