@@ -135,7 +135,7 @@ def scan(
     targets_paths = list(paths) or [Path(".")]
     outcome = run_scan(targets_paths, policy, options)
     if progress is not None:
-        click.echo("", err=True)
+        click.echo("\r\033[K", err=True, nl=False)  # clear the progress line
     _write_reports(outcome.result, targets, _project_name(targets_paths))
     for error in outcome.input_errors:
         click.echo(f"error: {error}", err=True)
