@@ -136,6 +136,15 @@ def scan(
     outcome = run_scan(targets_paths, policy, options)
     if progress is not None:
         click.echo("\r\033[K", err=True, nl=False)  # clear the progress line
+        stats = outcome.stats
+        if stats is not None and stats.from_registry:
+            rate = stats.requests / stats.seconds if stats.seconds else 0.0
+            click.echo(
+                f"licenses: {stats.from_lockfile} from lockfiles, {stats.from_cache} cached, "
+                f"{stats.from_registry} from registries ({stats.requests} requests in "
+                f"{stats.seconds:.1f} s, {rate:.0f}/s), {stats.unresolved} unresolved",
+                err=True,
+            )
     _write_reports(outcome.result, targets, _project_name(targets_paths))
     for error in outcome.input_errors:
         click.echo(f"error: {error}", err=True)
