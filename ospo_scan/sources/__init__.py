@@ -18,12 +18,25 @@ from ospo_scan.sources.base import LockfileParser, matches
 # file name parses it.
 _PARSER_CLASSES: tuple[tuple[str, str], ...] = (
     ("npm", "NpmLockParser"),
+    ("yarn", "YarnLockParser"),
+    ("pnpm", "PnpmLockParser"),
+    ("bun", "BunLockParser"),
     ("requirements", "RequirementsParser"),
     ("poetry", "PoetryLockParser"),
     ("pipenv", "PipfileLockParser"),
     ("uv", "UvLockParser"),
     ("pdm", "PdmLockParser"),
 )
+
+# Lockfiles we recognise but cannot read: a user hears why instead of silence, unless the
+# readable file that replaces it lies beside it. name -> (problem, expected, replacement).
+UNSUPPORTED: dict[str, tuple[str, str, str]] = {
+    "bun.lockb": (
+        "the binary bun.lockb format is not supported",
+        "a text bun.lock: run `bun install --save-text-lockfile`",
+        "bun.lock",
+    ),
+}
 
 # A file named on the command line that no pattern claims is still read when its suffix says
 # what it is: pip requirement files are often named freely (requirements/main.txt, prod.txt).
