@@ -8,7 +8,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from ospo_scan.errors import InputError
-from ospo_scan.sources import parser_for
+from ospo_scan.sources import UNSUPPORTED, parser_for
 from ospo_scan.sources.base import LockfileParser
 
 # Folders that hold installed or generated copies of dependencies, or VCS data: the lockfiles
@@ -50,7 +50,9 @@ def discover(
     for path in paths:
         if path.is_file():
             parser = parser_for(path, explicit=True)
-            if parser is None:
+            if path.name in UNSUPPORTED:
+                errors.append(_unsupported(path))
+            elif parser is None:
                 errors.append(
                     InputError(
                         "not a supported lockfile",
@@ -63,7 +65,10 @@ def discover(
         elif path.is_dir():
             walk_errors: list[OSError] = []
             for file_path, parser in _walk(path, walk_errors.append, exclude):
-                found.setdefault(file_path, parser)
+                if parser is None:
+                    errors.append(_unsupported(file_path))
+                else:
+                    found.setdefault(file_path, parser)
             errors.extend(
                 InputError(
                     f"cannot read directory: {e.strerror or e}", path=str(e.filename or path)
@@ -77,9 +82,16 @@ def discover(
     return sorted(found.items(), key=lambda item: str(item[0])), errors
 
 
+def _unsupported(path: Path) -> InputError:
+    problem, expected, _ = UNSUPPORTED[path.name]
+    return InputError(problem, path=str(path), expected=expected)
+
+
 def _walk(
     root: Path, on_error: Callable[[OSError], None], exclude: Sequence[str]
-) -> Iterable[tuple[Path, LockfileParser]]:
+) -> Iterable[tuple[Path, LockfileParser | None]]:
+    """Lockfiles below ``root`` with their parser; ``None`` for an unsupported one."""
+
     def excluded(relative: str, name: str) -> bool:
         return any(fnmatchcase(relative, p) or fnmatchcase(name, p) for p in exclude)
 
@@ -90,8 +102,13 @@ def _walk(
         dirnames[:] = sorted(
             d for d in dirnames if d not in SKIP_DIRS and not excluded(prefix + d, d)
         )
+        names = set(filenames)
         for name in filenames:
             file_path = base / name
+            if name in UNSUPPORTED:
+                if UNSUPPORTED[name][2] not in names and not excluded(prefix + name, name):
+                    yield file_path, None
+                continue
             parser = parser_for(file_path)
             if parser is None or file_path.is_symlink() or excluded(prefix + name, name):
                 continue

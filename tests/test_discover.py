@@ -71,3 +71,13 @@ def test_exclude_globs_skip_folders_and_files(tmp_path: Path) -> None:
     found, _ = discover([tmp_path], exclude=["tests/fixtures", "testdata", "docs/*.txt"])
     names = [str(p.relative_to(tmp_path)) for p, _ in found]
     assert names == ["package-lock.json", "services/api/uv.lock"]
+
+
+def test_a_binary_bun_lockb_is_reported_unless_bun_lock_is_beside_it(tmp_path: Path) -> None:
+    _touch(tmp_path, "old/bun.lockb", "new/bun.lockb", "new/bun.lock")
+    found, errors = discover([tmp_path])
+    assert [str(p.relative_to(tmp_path)) for p, _ in found] == ["new/bun.lock"]
+    assert [str(e) for e in errors] == [
+        f"{tmp_path / 'old' / 'bun.lockb'}: the binary bun.lockb format is not supported "
+        "(expected a text bun.lock: run `bun install --save-text-lockfile`)"
+    ]

@@ -134,6 +134,10 @@ def _union(a: tuple[T, ...], b: tuple[T, ...]) -> tuple[T, ...]:
     return a + tuple(x for x in b if x not in seen)
 
 
+# The longest dependency path kept for a component (real graphs are rarely 30 deep).
+MAX_PATH_LENGTH = 64
+
+
 def attach_paths(components: list[Component], max_paths: int = 3) -> list[Component]:
     """Fill ``paths`` from the dependency graph for components that have none.
 
@@ -174,8 +178,10 @@ def attach_paths(components: list[Component], max_paths: int = 3) -> list[Compon
                 parents[child].append(purl)
 
     def first_path(purl: str) -> tuple[str, ...]:
+        # Capped: a pathological chain thousands deep would otherwise cost memory quadratic
+        # in its depth; a capped path still ends at the component and names its parents.
         chain = [purl]
-        while chain[-1] in parents:
+        while chain[-1] in parents and len(chain) < MAX_PATH_LENGTH:
             chain.append(parents[chain[-1]][0])
         return tuple(reversed(chain))
 
