@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from packageurl import PackageURL
 
 from ospo_scan.sources import parse_file, parser_for
 
@@ -36,8 +37,11 @@ def _cases() -> list[tuple[str, Path, Path]]:
 
 
 def _key(purl: str) -> str:
-    kind = purl[4 : purl.find("/")]
-    return purl.lower() if kind in CASE_INSENSITIVE else purl
+    # canonical form on both sides: "repository_url=https:%2F%2Fhost" and "https://host" are
+    # the same qualifier value, encoded differently
+    parsed = PackageURL.from_string(purl)
+    canonical = parsed.to_string()
+    return canonical.lower() if parsed.type in CASE_INSENSITIVE else canonical
 
 
 @pytest.mark.parametrize(("case", "lockfile", "expected"), _cases(), ids=[c[0] for c in _cases()])

@@ -26,6 +26,12 @@ _PARSER_CLASSES: tuple[tuple[str, str], ...] = (
     ("pipenv", "PipfileLockParser"),
     ("uv", "UvLockParser"),
     ("pdm", "PdmLockParser"),
+    ("cargo", "CargoLockParser"),
+    ("golang", "GoModParser"),
+    ("gem", "GemfileLockParser"),
+    ("composer", "ComposerLockParser"),
+    ("pub", "PubspecLockParser"),
+    ("hex", "MixLockParser"),
 )
 
 # Lockfiles we recognise but cannot read: a user hears why instead of silence, unless the
