@@ -145,10 +145,10 @@ def test_components_outside_a_registry_and_unsupported_types(
     git = npm("from-git", "1.0.0", registry=False, download_url="https://git.test/a/b#abc")
     linked_with_license = npm("linked", "1.0.0", registry=False, declared_license="ISC")
     crate = Component(
-        purl=make_purl("cargo", "serde", "1.0.200"),
-        name="serde",
-        version="1.0.200",
-        ecosystem="cargo",
+        purl=make_purl("cocoapods", "Alamofire", "5.9.1"),
+        name="Alamofire",
+        version="5.9.1",
+        ecosystem="cocoapods",
     )
     results, stats = resolve_licenses(
         [git, linked_with_license, crate], options(recorded_session, tmp_path)
@@ -156,7 +156,7 @@ def test_components_outside_a_registry_and_unsupported_types(
     assert results[git.purl].reason == NOT_FROM_REGISTRY
     assert results[git.purl].expression is None
     assert results[linked_with_license.purl].expression == "ISC"
-    assert results[crate.purl].reason == "no license resolver for cargo yet"
+    assert results[crate.purl].reason == "no license resolver for cocoapods yet"
     assert (stats.unresolved, stats.from_lockfile, stats.requests) == (2, 1, 0)
 
 
@@ -335,4 +335,4 @@ def test_default_endpoints_come_from_purl2url() -> None:
     pypi_default = default_endpoint("pypi")
     assert pypi_default is not None and pypi_default.startswith("https://")
     assert default_endpoint("generic") is None
-    assert registries.resolver_for("cargo") is None
+    assert registries.resolver_for("cocoapods") is None

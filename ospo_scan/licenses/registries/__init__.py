@@ -11,6 +11,14 @@ from ospo_scan.licenses.registries.base import RegistryResolver
 RESOLVERS: dict[str, tuple[str, str]] = {
     "npm": ("npm", "NpmResolver"),
     "pypi": ("pypi", "PypiResolver"),
+    "cargo": ("cargo", "CargoResolver"),
+    "gem": ("gem", "GemResolver"),
+    "composer": ("composer", "ComposerResolver"),
+    "nuget": ("nuget", "NugetResolver"),
+    "maven": ("maven", "MavenResolver"),
+    "golang": ("golang", "GolangResolver"),
+    "pub": ("pub", "PubResolver"),
+    "hex": ("hex", "HexResolver"),
 }
 
 
