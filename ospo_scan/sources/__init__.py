@@ -32,6 +32,16 @@ _PARSER_CLASSES: tuple[tuple[str, str], ...] = (
     ("composer", "ComposerLockParser"),
     ("pub", "PubspecLockParser"),
     ("hex", "MixLockParser"),
+    ("gradle", "GradleLockParser"),
+    ("maven", "MavenPomParser"),
+    ("nuget", "NugetLockParser"),
+    ("swift", "SwiftResolvedParser"),
+    ("cocoapods", "PodfileLockParser"),
+    ("conan", "ConanLockParser"),
+    # spdx before cyclonedx: "bom.1.*.json" would also claim "bom.1.x.spdx.json"
+    ("spdx", "SpdxJsonParser"),
+    ("cyclonedx", "CycloneDxJsonParser"),
+    ("cyclonedx", "CycloneDxXmlParser"),
 )
 
 # Lockfiles we recognise but cannot read: a user hears why instead of silence, unless the
