@@ -10,7 +10,7 @@ from typing import Any
 from ospo_scan.errors import LockfileError
 from ospo_scan.model import Component, Diagnostic, ParseResult, Scope, SourceLocation
 from ospo_scan.sources.base import finish, strip_credentials
-from ospo_scan.sources.decode import load_json
+from ospo_scan.sources.decode import json_type, load_json
 from ospo_scan.sources.js import (
     ECOSYSTEM,
     Source,
@@ -66,7 +66,7 @@ class BunLockParser:
         data = load_json(strip_jsonc(text), path)
         if not isinstance(data, dict):
             raise LockfileError(
-                f"the top level is {_json_type(data)}",
+                f"the top level is {json_type(data)}",
                 path=path,
                 expected="an object with lockfileVersion, workspaces and packages",
             )
@@ -98,20 +98,6 @@ def strip_jsonc(text: str) -> str:
     if "/" in text:
         text = _STRING_OR_COMMENT.sub(blank_comment, text)
     return _STRING_OR_TRAILING_COMMA.sub(drop_comma, text)
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    return "a number"
 
 
 def _key_names(key: str) -> list[str]:
@@ -235,7 +221,7 @@ class _Reader:
         where = f'packages["{key}"]'
         if not isinstance(raw, list) or not raw or not isinstance(raw[0], str):
             raise LockfileError(
-                f"{_json_type(raw)} found",
+                f"{json_type(raw)} found",
                 path=self.path,
                 key=where,
                 expected='an array starting with "name@version"',
@@ -265,7 +251,7 @@ class _Reader:
             version, source, info_at, integrity_at = spec, None, 2, 3
             if len(raw) > 1 and not isinstance(raw[1], str):
                 raise LockfileError(
-                    f"{_json_type(raw[1])} found",
+                    f"{json_type(raw[1])} found",
                     path=self.path,
                     key=f"{where}[1]",
                     expected='the registry URL or ""',
@@ -300,7 +286,7 @@ class _Reader:
     def _object(self, value: Any, key: str) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise LockfileError(
-                f"{_json_type(value)} found", path=self.path, key=key, expected="an object"
+                f"{json_type(value)} found", path=self.path, key=key, expected="an object"
             )
         return value
 

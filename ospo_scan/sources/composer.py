@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from ospo_scan.errors import LockfileError
 from ospo_scan.model import Component, Diagnostic, ParseResult, Scope, SourceLocation
 from ospo_scan.sources.base import finish, make_purl, strip_credentials
-from ospo_scan.sources.decode import load_json
+from ospo_scan.sources.decode import json_type, load_json
 
 ECOSYSTEM = "composer"
 _SECTIONS = (("packages", Scope.REQUIRED), ("packages-dev", Scope.DEV))
@@ -147,22 +147,8 @@ def _shape(path: str, key: str, value: object, expected: str) -> LockfileError:
     if isinstance(value, str) and value.strip():
         found = json.dumps(value)
     else:
-        found = "nothing" if value is None else _json_type(value)
+        found = "nothing" if value is None else json_type(value)
     return LockfileError(f"{found} found", path=path, key=key, expected=expected)
-
-
-def _json_type(value: object) -> str:
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string" if value.strip() else "an empty string"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    return "null"
 
 
 def _names(value: object) -> list[str]:

@@ -31,7 +31,7 @@ from typing import Any
 from ospo_scan.errors import LockfileError
 from ospo_scan.model import Component, ParseResult, Scope, SourceLocation
 from ospo_scan.sources.base import finish, make_purl
-from ospo_scan.sources.decode import load_json
+from ospo_scan.sources.decode import json_type, load_json
 
 ECOSYSTEM = "conan"
 
@@ -112,7 +112,7 @@ class ConanLockParser:
         data = load_json(text, path)
         if not isinstance(data, dict):
             raise LockfileError(
-                f"{_json_type(data)} found", path=path, expected="a JSON object with a version"
+                f"{json_type(data)} found", path=path, expected="a JSON object with a version"
             )
         version = data.get("version")
         if "graph_lock" in data:
@@ -135,7 +135,7 @@ def _read_lists(data: dict[str, Any], path: str) -> ParseResult:
         references = data.get(section, [])
         if not isinstance(references, list):
             raise LockfileError(
-                f"{_json_type(references)} found",
+                f"{json_type(references)} found",
                 path=path,
                 key=section,
                 expected="an array of recipe references",
@@ -158,7 +158,7 @@ def _read_graph_lock(graph: Any, path: str) -> ParseResult:
         key = f"graph_lock.nodes[{json.dumps(node_id)}]"
         if not isinstance(node, dict):
             raise LockfileError(
-                f"{_json_type(node)} found", path=path, key=key, expected="an object"
+                f"{json_type(node)} found", path=path, key=key, expected="an object"
             )
         for field in ("requires", "build_requires", "python_requires"):
             value = node.get(field, [])
@@ -294,17 +294,3 @@ def _version_error(version: Any, path: str) -> LockfileError:
         key="version",
         expected='"0.5" (Conan 2) or "0.4" with graph_lock (Conan 1)',
     )
-
-
-def _json_type(value: object) -> str:
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    return "null"

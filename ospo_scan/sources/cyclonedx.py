@@ -114,7 +114,7 @@ class CycloneDxXmlParser:
         is not a CycloneDX ``<bom>`` of version 1.2 or later, an unknown ``scope`` or a
         ``<dependency>`` without ``ref``.
         """
-        from ospo_scan.sources.maven import child, child_text, children, load_xml, local_name
+        from ospo_scan.sources.decode import child, child_text, children, load_xml, local_name
 
         document = load_xml(text, path)
         root = document.root

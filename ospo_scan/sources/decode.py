@@ -1,10 +1,12 @@
-"""Decoders shared by the parsers: JSON, TOML and YAML errors become one-line ``LockfileError``s."""
+"""Decoders shared by the parsers: JSON, TOML, YAML and XML errors become one-line errors."""
 
 from __future__ import annotations
 
 import json
 import re
 import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ospo_scan.errors import LockfileError
@@ -22,6 +24,7 @@ def load_json(text: str, path: str) -> Any:
         raise LockfileError("invalid JSON: nested too deeply", path=path) from exc
 
 
+_XML_ERROR_POSITION = re.compile(r":\s*line \d+, column (\d+)$")
 _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -55,8 +58,136 @@ def load_yaml(text: str, path: str) -> Any:
         raise LockfileError(f"invalid YAML: {exc}", path=path) from exc
 
 
-def expect_mapping(value: Any, path: str, key: str, expected: str = "a mapping") -> dict[str, Any]:
-    """Return ``value`` if it is a dict, else raise a ``LockfileError`` naming the key path."""
+def json_type(value: object) -> str:
+    """How a JSON value is named in messages: "an object", "an array", "a string", ..."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string" if value.strip() else "an empty string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "null"
+
+
+def expect_object(value: Any, path: str, key: str, expected: str) -> dict[str, Any]:
+    """Return ``value`` if it is a JSON object, else raise a ``LockfileError`` naming the key."""
     if not isinstance(value, dict):
-        raise LockfileError(f"{type(value).__name__} found", path=path, key=key, expected=expected)
+        raise LockfileError(f"{json_type(value)} found", path=path, key=key, expected=expected)
     return value
+
+
+# XML, read safely
+
+
+@dataclass(frozen=True, slots=True)
+class XmlDocument:
+    """A parsed XML document and the line of each element's start tag."""
+
+    root: Any  # xml.etree.ElementTree.Element
+    lines: Mapping[int, int]
+
+    def line(self, element: Any) -> int | None:
+        """The line of ``element``'s start tag."""
+        return self.lines.get(id(element))
+
+
+class _LineRecorder:
+    """A tree-builder target that remembers where each element starts."""
+
+    def __init__(self) -> None:
+        from xml.etree.ElementTree import TreeBuilder
+
+        self.builder = TreeBuilder()
+        self.lines: dict[int, int] = {}
+        self.parser: Any = None
+
+    def start(self, tag: str, attrs: dict[str, str]) -> Any:
+        element = self.builder.start(tag, attrs)
+        self.lines[id(element)] = self.parser.parser.CurrentLineNumber
+        return element
+
+    def end(self, tag: str) -> Any:
+        return self.builder.end(tag)
+
+    def data(self, data: str) -> None:
+        self.builder.data(data)
+
+    def close(self) -> Any:
+        return self.builder.close()
+
+
+def load_xml(text: str, path: str) -> XmlDocument:
+    """Parse XML safely with defusedxml and record element lines.
+
+    Entity declarations are refused (they allow entity-expansion bombs and, with ``SYSTEM``
+    identifiers, reading local files or URLs), as are external references. Raises
+    ``LockfileError`` with the line for those and for malformed XML.
+    """
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException, EntitiesForbidden
+    from defusedxml.ElementTree import DefusedXMLParser
+
+    recorder = _LineRecorder()
+    parser = DefusedXMLParser(target=recorder, forbid_dtd=False)
+    recorder.parser = parser
+    try:
+        parser.feed(text)
+        root = parser.close()
+    except EntitiesForbidden as exc:
+        line = parser.parser.CurrentLineNumber
+        if exc.sysid or exc.pubid:
+            why = "external entities can read local files or URLs"
+        else:
+            why = "entity expansion can exhaust memory (billion laughs)"
+        raise LockfileError(
+            f'entity declaration "{exc.name}" refused: {why}',
+            path=path,
+            line=line,
+            expected="XML without <!ENTITY> declarations",
+        ) from exc
+    except DefusedXmlException as exc:
+        raise LockfileError(
+            f"refused: {exc}",
+            path=path,
+            line=parser.parser.CurrentLineNumber,
+            expected="XML without external references",
+        ) from exc
+    except ParseError as exc:
+        line, column = exc.position
+        message = _XML_ERROR_POSITION.sub("", str(exc))
+        raise LockfileError(
+            f"invalid XML: {message} (column {column + 1})", path=path, line=line
+        ) from exc
+    return XmlDocument(root, recorder.lines)
+
+
+def local_name(tag: object) -> str:
+    """``{namespace}name`` -> ``name`` (comments and processing instructions give "")."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def children(element: Any, name: str) -> Iterator[Any]:
+    """Child elements called ``name`` in any namespace."""
+    for child in element:
+        if local_name(child.tag) == name:
+            yield child
+
+
+def child(element: Any, name: str) -> Any:
+    """The first child element called ``name``, or None."""
+    return next(children(element, name), None)
+
+
+def child_text(element: Any, name: str) -> str | None:
+    """The stripped text of child ``name``, or None when absent or empty."""
+    found = child(element, name)
+    if found is None or found.text is None:
+        return None
+    return found.text.strip() or None

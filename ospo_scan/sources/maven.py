@@ -32,13 +32,14 @@ from __future__ import annotations
 
 import re
 from collections import ChainMap
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ospo_scan.errors import LockfileError
 from ospo_scan.model import Component, Diagnostic, ParseResult, Scope, Severity, SourceLocation
 from ospo_scan.sources.base import finish, make_purl
+from ospo_scan.sources.decode import XmlDocument, child, child_text, children, load_xml, local_name
 
 ECOSYSTEM = "maven"
 
@@ -58,121 +59,6 @@ _MAX_PROPERTY_DEPTH = 32
 _OWN_VERSION = frozenset(
     {"${project.version}", "${pom.version}", "${version}", "${project.parent.version}"}
 )
-_ERROR_POSITION = re.compile(r":\s*line \d+, column (\d+)$")
-
-
-# ---------------------------------------------------------------------------------------------
-# safe XML
-
-
-@dataclass(frozen=True, slots=True)
-class XmlDocument:
-    """A parsed XML document and the line of each element's start tag."""
-
-    root: Any  # xml.etree.ElementTree.Element
-    lines: Mapping[int, int]
-
-    def line(self, element: Any) -> int | None:
-        """The line of ``element``'s start tag."""
-        return self.lines.get(id(element))
-
-
-class _LineRecorder:
-    """A tree-builder target that remembers where each element starts."""
-
-    def __init__(self) -> None:
-        from xml.etree.ElementTree import TreeBuilder
-
-        self.builder = TreeBuilder()
-        self.lines: dict[int, int] = {}
-        self.parser: Any = None
-
-    def start(self, tag: str, attrs: dict[str, str]) -> Any:
-        element = self.builder.start(tag, attrs)
-        self.lines[id(element)] = self.parser.parser.CurrentLineNumber
-        return element
-
-    def end(self, tag: str) -> Any:
-        return self.builder.end(tag)
-
-    def data(self, data: str) -> None:
-        self.builder.data(data)
-
-    def close(self) -> Any:
-        return self.builder.close()
-
-
-def load_xml(text: str, path: str) -> XmlDocument:
-    """Parse XML safely with defusedxml and record element lines.
-
-    Entity declarations are refused (they allow entity-expansion bombs and, with ``SYSTEM``
-    identifiers, reading local files or URLs), as are external references. Raises
-    ``LockfileError`` with the line for those and for malformed XML.
-    """
-    from xml.etree.ElementTree import ParseError
-
-    from defusedxml import DefusedXmlException, EntitiesForbidden
-    from defusedxml.ElementTree import DefusedXMLParser
-
-    recorder = _LineRecorder()
-    parser = DefusedXMLParser(target=recorder, forbid_dtd=False)
-    recorder.parser = parser
-    try:
-        parser.feed(text)
-        root = parser.close()
-    except EntitiesForbidden as exc:
-        line = parser.parser.CurrentLineNumber
-        if exc.sysid or exc.pubid:
-            why = "external entities can read local files or URLs"
-        else:
-            why = "entity expansion can exhaust memory (billion laughs)"
-        raise LockfileError(
-            f'entity declaration "{exc.name}" refused: {why}',
-            path=path,
-            line=line,
-            expected="XML without <!ENTITY> declarations",
-        ) from exc
-    except DefusedXmlException as exc:
-        raise LockfileError(
-            f"refused: {exc}",
-            path=path,
-            line=parser.parser.CurrentLineNumber,
-            expected="XML without external references",
-        ) from exc
-    except ParseError as exc:
-        line, column = exc.position
-        message = _ERROR_POSITION.sub("", str(exc))
-        raise LockfileError(
-            f"invalid XML: {message} (column {column + 1})", path=path, line=line
-        ) from exc
-    return XmlDocument(root, recorder.lines)
-
-
-def local_name(tag: object) -> str:
-    """``{namespace}name`` -> ``name`` (comments and processing instructions give "")."""
-    if not isinstance(tag, str):
-        return ""
-    return tag.rsplit("}", 1)[-1]
-
-
-def children(element: Any, name: str) -> Iterator[Any]:
-    """Child elements called ``name`` in any namespace."""
-    for child in element:
-        if local_name(child.tag) == name:
-            yield child
-
-
-def child(element: Any, name: str) -> Any:
-    """The first child element called ``name``, or None."""
-    return next(children(element, name), None)
-
-
-def child_text(element: Any, name: str) -> str | None:
-    """The stripped text of child ``name``, or None when absent or empty."""
-    found = child(element, name)
-    if found is None or found.text is None:
-        return None
-    return found.text.strip() or None
 
 
 # ---------------------------------------------------------------------------------------------

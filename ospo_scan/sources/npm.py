@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from ospo_scan.errors import LockfileError
 from ospo_scan.model import Component, Diagnostic, ParseResult, Scope, SourceLocation
 from ospo_scan.sources.base import finish, make_purl, strip_credentials
-from ospo_scan.sources.decode import load_json
+from ospo_scan.sources.decode import expect_object, json_type, load_json
 
 ECOSYSTEM = "npm"
 SUPPORTED_VERSIONS = (1, 2, 3)
@@ -59,7 +59,7 @@ class NpmLockParser:
         data = load_json(text, path)
         if not isinstance(data, dict):
             raise LockfileError(
-                f"the top level is {_json_type(data)}",
+                f"the top level is {json_type(data)}",
                 path=path,
                 expected="a JSON object with a lockfileVersion",
             )
@@ -75,7 +75,7 @@ class NpmLockParser:
                 key="packages",
                 expected="an object mapping install folders to package entries",
             )
-        packages = _expect_object(
+        packages = expect_object(
             data["packages"],
             path,
             "packages",
@@ -190,14 +190,14 @@ class _PackagesReader:
 
     def _check_entry(self, loc: str, raw: Any) -> dict[str, Any]:
         # key paths are only built for the error message: this runs once per entry
-        entry = _expect_object(
+        entry = expect_object(
             raw, self.path, _packages_key(loc), "an object describing one package folder"
         )
         for name in ("name", "version", "resolved", "integrity"):
             value = entry.get(name)
             if value is not None and not isinstance(value, str):
                 raise LockfileError(
-                    f"{_json_type(value)} found",
+                    f"{json_type(value)} found",
                     path=self.path,
                     key=f"{_packages_key(loc)}.{name}",
                     expected="a version string" if name == "version" else "a string",
@@ -206,7 +206,7 @@ class _PackagesReader:
             declared = entry.get(name)
             if declared is not None and not isinstance(declared, dict):
                 raise LockfileError(
-                    f"{_json_type(declared)} found",
+                    f"{json_type(declared)} found",
                     path=self.path,
                     key=f"{_packages_key(loc)}.{name}",
                     expected="an object of name: range",
@@ -370,7 +370,7 @@ class _TreeReader:
 
     def _build(self, data: dict[str, Any]) -> list[_TreeNode]:
         """Flatten the tree breadth-first (no recursion: the depth is the file's to choose)."""
-        top = _expect_object(
+        top = expect_object(
             data.get("dependencies", {}), self.path, "dependencies", "an object of name: entry"
         )
         nodes = [_TreeNode(keys=(), entry={}, parent=-1)]
@@ -390,19 +390,19 @@ class _TreeReader:
 
     def _node(self, keys: tuple[str, ...], raw: Any, parent: int) -> _TreeNode:
         key = _tree_key(keys)
-        entry = _expect_object(raw, self.path, key, "an object describing one package")
+        entry = expect_object(raw, self.path, key, "an object describing one package")
         for name in ("version", "resolved", "integrity"):
             value = entry.get(name)
             if value is not None and not isinstance(value, str):
                 raise LockfileError(
-                    f"{_json_type(value)} found",
+                    f"{json_type(value)} found",
                     path=self.path,
                     key=f"{key}.{name}",
                     expected="a version string" if name == "version" else "a string",
                 )
         for name in ("requires", "dependencies"):
             if name in entry:
-                _expect_object(entry[name], self.path, f"{key}.{name}", "an object keyed by name")
+                expect_object(entry[name], self.path, f"{key}.{name}", "an object keyed by name")
         node = _TreeNode(keys=keys, entry=entry, parent=parent, name=keys[-1])
         spec = entry.get("version")
         if spec is None:
@@ -513,27 +513,6 @@ def _lockfile_version(data: dict[str, Any], path: str) -> int:
             expected="1, 2 or 3",
         )
     return int(version)
-
-
-def _json_type(value: object) -> str:
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    return "null"
-
-
-def _expect_object(value: Any, path: str, key: str, expected: str) -> dict[str, Any]:
-    """``value`` if it is a JSON object, else a ``LockfileError`` naming the key path."""
-    if not isinstance(value, dict):
-        raise LockfileError(f"{_json_type(value)} found", path=path, key=key, expected=expected)
-    return value
 
 
 def _spec(name: str, version: str | None) -> str:
@@ -751,7 +730,7 @@ def _workspace_patterns(value: Any, path: str) -> _Globs:
         return _Globs(())
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise LockfileError(
-            f"{_json_type(value)} found",
+            f"{json_type(value)} found",
             path=path,
             key=f"{_packages_key('')}.workspaces",
             expected="an array of folder globs",

@@ -25,7 +25,7 @@ from typing import Any
 from ospo_scan.errors import LockfileError
 from ospo_scan.model import Component, Diagnostic, ParseResult, SourceLocation
 from ospo_scan.sources.base import finish, make_purl
-from ospo_scan.sources.decode import load_json
+from ospo_scan.sources.decode import expect_object, json_type, load_json
 
 ECOSYSTEM = "nuget"
 SUPPORTED_VERSIONS = (1, 2)
@@ -61,10 +61,10 @@ class NugetLockParser:
         data = load_json(text, path)
         if not isinstance(data, dict):
             raise LockfileError(
-                f"{_json_type(data)} found", path=path, expected="a JSON object with a version"
+                f"{json_type(data)} found", path=path, expected="a JSON object with a version"
             )
         _check_version(data, path)
-        targets = _expect_object(
+        targets = expect_object(
             data.get("dependencies", {}), path, "dependencies", "an object of target frameworks"
         )
         components: list[Component] = []
@@ -120,11 +120,11 @@ def _check_version(data: dict[str, Any], path: str) -> None:
 
 def _read_target(target: str, raw: Any, path: str) -> list[_Entry]:
     key = f"dependencies[{json.dumps(target)}]"
-    entries = _expect_object(raw, path, key, "an object of package id: entry")
+    entries = expect_object(raw, path, key, "an object of package id: entry")
     out = []
     for name, value in entries.items():
         entry_key = f"{key}[{json.dumps(name)}]"
-        entry = _expect_object(value, path, entry_key, "an object with type and resolved")
+        entry = expect_object(value, path, entry_key, "an object with type and resolved")
         kind = entry.get("type")
         if kind not in _TYPES:
             found = "no type" if kind is None else f"type {json.dumps(kind)}"
@@ -136,11 +136,11 @@ def _read_target(target: str, raw: Any, path: str) -> list[_Entry]:
             )
         version = entry.get("resolved")
         if kind != "Project" and (not isinstance(version, str) or not version.strip()):
-            found = "no resolved version" if version is None else f"{_json_type(version)} found"
+            found = "no resolved version" if version is None else f"{json_type(version)} found"
             raise LockfileError(
                 found, path=path, key=f"{entry_key}.resolved", expected="a version string"
             )
-        dependencies = _expect_object(
+        dependencies = expect_object(
             entry.get("dependencies", {}),
             path,
             f"{entry_key}.dependencies",
@@ -197,23 +197,3 @@ def _key(entry: _Entry) -> str:
 
 def _location(path: str, entry: _Entry) -> SourceLocation:
     return SourceLocation(path, None, _key(entry))
-
-
-def _json_type(value: object) -> str:
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    return "null"
-
-
-def _expect_object(value: Any, path: str, key: str, expected: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise LockfileError(f"{_json_type(value)} found", path=path, key=key, expected=expected)
-    return value

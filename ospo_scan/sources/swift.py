@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from ospo_scan.errors import LockfileError
 from ospo_scan.model import Component, Diagnostic, ParseResult, SourceLocation
 from ospo_scan.sources.base import finish, make_purl, strip_credentials
-from ospo_scan.sources.decode import load_json
+from ospo_scan.sources.decode import json_type, load_json
 
 ECOSYSTEM = "swift"
 SUPPORTED_VERSIONS = (1, 2, 3)
@@ -59,7 +59,7 @@ class SwiftResolvedParser:
         pins = container["pins"]
         if not isinstance(pins, list):
             raise LockfileError(
-                f"{_json_type(pins)} found", path=path, key=pins_key, expected="an array of pins"
+                f"{json_type(pins)} found", path=path, key=pins_key, expected="an array of pins"
             )
         lines = _pin_lines(text)
         if len(lines) != len(pins):
@@ -81,7 +81,7 @@ def load_resolved(text: str, path: str) -> dict[str, Any]:
     data = load_json(text, path)
     if not isinstance(data, dict):
         raise LockfileError(
-            f"{_json_type(data)} found", path=path, expected="a JSON object with a version"
+            f"{json_type(data)} found", path=path, expected="a JSON object with a version"
         )
     version = data.get("version")
     if version is None:
@@ -101,7 +101,7 @@ def _component(
 ) -> tuple[Component, str | None]:
     if not isinstance(pin, dict):
         raise LockfileError(
-            f"{_json_type(pin)} found", path=path, key=key, expected="an object describing a pin"
+            f"{json_type(pin)} found", path=path, key=key, expected="an object describing a pin"
         )
     identity: str | None
     if version == 1:
@@ -129,7 +129,7 @@ def _component(
     state = pin.get("state")
     if not isinstance(state, dict):
         raise LockfileError(
-            f"{_json_type(state)} found",
+            f"{json_type(state)} found",
             path=path,
             key=f"{key}.state",
             expected="an object with version and revision",
@@ -231,7 +231,7 @@ def _last_segment(location: str) -> str:
 def _string(table: dict[str, Any], field: str, key: str, path: str) -> str:
     value = table.get(field)
     if not isinstance(value, str) or not value.strip():
-        found = f'no "{field}"' if value is None else f"{_json_type(value)} found"
+        found = f'no "{field}"' if value is None else f"{json_type(value)} found"
         raise LockfileError(found, path=path, key=f"{key}.{field}", expected="a string")
     return value.strip()
 
@@ -242,7 +242,7 @@ def _optional_string(table: dict[str, Any], field: str, key: str, path: str) -> 
         return None
     if not isinstance(value, str):
         raise LockfileError(
-            f"{_json_type(value)} found", path=path, key=f"{key}.{field}", expected="a string"
+            f"{json_type(value)} found", path=path, key=f"{key}.{field}", expected="a string"
         )
     return value.strip() or None
 
@@ -260,17 +260,3 @@ def _pin_lines(text: str) -> list[int]:
         last = found.start()
         lines.append(line)
     return lines
-
-
-def _json_type(value: object) -> str:
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    return "null"

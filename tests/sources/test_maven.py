@@ -11,7 +11,8 @@ from ospo_scan.errors import LockfileError
 from ospo_scan.model import Component, ParseResult, Scope, Severity
 from ospo_scan.sources import read_text
 from ospo_scan.sources.base import matches
-from ospo_scan.sources.maven import MavenPomParser, load_xml
+from ospo_scan.sources.decode import load_xml
+from ospo_scan.sources.maven import MavenPomParser
 
 from ..conftest import FIXTURES
 
