@@ -8,7 +8,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from ospo_scan.errors import InputError
-from ospo_scan.sources import UNSUPPORTED, parser_for
+from ospo_scan.sources import UNSUPPORTED, parser_for, sniff
 from ospo_scan.sources.base import LockfileParser
 
 # Folders that hold installed or generated copies of dependencies, or VCS data: the lockfiles
@@ -49,7 +49,7 @@ def discover(
     errors: list[InputError] = []
     for path in paths:
         if path.is_file():
-            parser = parser_for(path, explicit=True)
+            parser = parser_for(path, explicit=True) or sniff(path)
             if path.name in UNSUPPORTED:
                 errors.append(_unsupported(path))
             elif parser is None:

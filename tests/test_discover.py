@@ -81,3 +81,15 @@ def test_a_binary_bun_lockb_is_reported_unless_bun_lock_is_beside_it(tmp_path: P
         f"{tmp_path / 'old' / 'bun.lockb'}: the binary bun.lockb format is not supported "
         "(expected a text bun.lock: run `bun install --save-text-lockfile`)"
     ]
+
+
+def test_an_sbom_named_freely_is_recognised_by_its_content(tmp_path: Path) -> None:
+    (tmp_path / "sbom.json").write_text('{"bomFormat": "CycloneDX", "specVersion": "1.6"}')
+    (tmp_path / "app.json").write_text('{"spdxVersion": "SPDX-2.3"}')
+    (tmp_path / "other.json").write_text("{}")
+    found, errors = discover([tmp_path / n for n in ("sbom.json", "app.json", "other.json")])
+    assert [(p.name, parser.format) for p, parser in found] == [
+        ("app.json", "spdx-json"),
+        ("sbom.json", "cyclonedx-json"),
+    ]
+    assert [e.path for e in errors] == [str(tmp_path / "other.json")]

@@ -103,6 +103,28 @@ def supported_files() -> list[tuple[str, str]]:
     return [(p.format, ", ".join(p.patterns)) for p in parsers()]
 
 
+# Markers that identify an SBOM named freely (sbom.json, app-bom.xml) by its first bytes.
+_SNIFF_MARKERS: tuple[tuple[bytes, str], ...] = (
+    (b'"spdxVersion"', "spdx-json"),
+    (b'"bomFormat"', "cyclonedx-json"),
+    (b"cyclonedx.org/schema/bom", "cyclonedx-xml"),
+)
+
+
+def sniff(path: Path) -> LockfileParser | None:
+    """The parser for a file named on the command line whose name no pattern claims, judged by
+    its first 4 KiB (SBOMs are named freely); ``None`` when unknown or unreadable."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return None
+    for marker, wanted in _SNIFF_MARKERS:
+        if marker in head:
+            return next((p for p in parsers() if p.format == wanted), None)
+    return None
+
+
 def read_text(path: Path) -> str:
     """Read a lockfile as UTF-8 (a BOM is dropped); raise ``LockfileError`` when unreadable."""
     try:
@@ -119,7 +141,7 @@ def read_text(path: Path) -> str:
 
 def parse_file(path: Path, parser: LockfileParser | None = None) -> ParseResult:
     """Parse one lockfile with ``parser`` (or the one that claims its name)."""
-    parser = parser or parser_for(path, explicit=True)
+    parser = parser or parser_for(path, explicit=True) or sniff(path)
     if parser is None:
         raise LockfileError("not a supported lockfile", path=str(path))
     return parser.parse(read_text(path), str(path))
