@@ -27,7 +27,9 @@ def _no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
 
 
 @pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Point the license cache at a fresh folder so no test reads the developer's cache."""
     monkeypatch.setenv("OSPO_SCAN_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
 
