@@ -317,3 +317,19 @@ def test_legacy_entry_with_a_stray_key(http: HttpClient, cache: LicenseCache) ->
     assert resolution.expression == lgpl.expression
     assert resolution.confidence == lgpl.confidence < 0.5
     assert '"MIT": "http://opensource.org/licenses/MIT"' in resolution.evidence[0].value
+
+
+def test_document_url_keeps_the_case_of_the_name() -> None:
+    from ospo_scan.licenses.registries.npm import document_url
+    from ospo_scan.model import Component
+    from ospo_scan.sources.base import make_purl
+
+    component = Component(
+        purl=make_purl("npm", "JSONStream", "1.3.5"),
+        name="JSONStream",
+        version="1.3.5",
+        ecosystem="npm",
+    )
+    assert document_url(component, "https://registry.test") == (
+        "https://registry.test/JSONStream/1.3.5"
+    )

@@ -81,6 +81,10 @@ def document_url(component: Component, endpoint: str) -> str | None:
         purl = None
     if purl is not None:
         name = f"{purl.namespace}/{purl.name}" if purl.namespace else purl.name
+        # packageurl-python lowercases npm names when parsing, but the registry is
+        # case-sensitive (JSONStream is not jsonstream): take the case the lockfile wrote.
+        if component.name.lower() == name.lower():
+            name = component.name
         version = purl.version
     else:
         name, version = component.name, component.version
