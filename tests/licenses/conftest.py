@@ -57,7 +57,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -66,6 +66,9 @@ from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
 from tests.conftest import FIXTURES
+
+if TYPE_CHECKING:
+    from ospo_scan.licenses.resolve import ResolveOptions
 
 RECORDED = "https://registry.test"
 REGISTRY_FIXTURES = FIXTURES / "registry"
@@ -313,3 +316,20 @@ def recorded_session() -> Iterator[RecordedRegistry]:
 def sleeps() -> list[float]:
     """A list to pass ``sleeps.append`` as an ``HttpClient`` sleep: records, never waits."""
     return []
+
+
+def chain_options(
+    recorded: RecordedRegistry, tmp_path: Path, endpoints: Mapping[str, str], **overrides: Any
+) -> ResolveOptions:
+    """Options for ``resolve_licenses`` on recorded answers: a cache under ``tmp_path``, the
+    given registry endpoints, and a client that never sleeps and retries twice."""
+    from ospo_scan.licenses.http import HttpClient
+    from ospo_scan.licenses.resolve import ResolveOptions
+
+    settings: dict[str, Any] = {
+        "cache_dir": tmp_path / "chain-cache",
+        "registries": dict(endpoints),
+        "http": HttpClient(session_factory=recorded.session, sleep=lambda s: None, retries=2),
+    }
+    settings.update(overrides)
+    return ResolveOptions(**settings)

@@ -21,7 +21,7 @@ from ospo_scan.licenses.registries.common import NOT_FOUND_TTL, combine_licenses
 from ospo_scan.licenses.resolve import ResolveOptions, resolve_licenses
 from ospo_scan.model import Component, Evidence, Resolution
 from ospo_scan.sources.base import make_purl
-from tests.licenses.conftest import RECORDED, RecordedRegistry, Reply
+from tests.licenses.conftest import RECORDED, RecordedRegistry, Reply, chain_options
 
 ENDPOINT = f"{RECORDED}/cargo"
 MIRROR = f"{RECORDED}/cargo-mirror"
@@ -202,15 +202,7 @@ def chain(monkeypatch: pytest.MonkeyPatch) -> None:
 def options(
     recorded_session: RecordedRegistry, tmp_path: Path, **overrides: object
 ) -> ResolveOptions:
-    settings: dict[str, object] = {
-        "cache_dir": tmp_path / "chain-cache",
-        "registries": {"cargo": ENDPOINT},
-        "http": HttpClient(
-            session_factory=recorded_session.session, sleep=lambda s: None, retries=2
-        ),
-    }
-    settings.update(overrides)
-    return ResolveOptions(**settings)  # type: ignore[arg-type]
+    return chain_options(recorded_session, tmp_path, {"cargo": ENDPOINT}, **overrides)
 
 
 @pytest.mark.usefixtures("chain")
