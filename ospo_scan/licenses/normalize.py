@@ -1377,8 +1377,9 @@ def _from_url(text: str) -> _Reading | None:
 # --------------------------------------------------------------------------------------------
 # Whole license texts: the handful of common ones, by key phrases. A text with any clause
 # beyond the known ones (a "good, not evil" line, a non-commercial rider, a patent or nuclear
-# clause) is not matched: it stays an unknown license text. Matching full texts against the
-# SPDX templates is left to the license-file detector (DESIGN.md, resolution step 6).
+# clause) is not matched: it stays an unknown license text. Texts are first matched against the
+# SPDX templates by the license-file detector (licenses/detect.py); key phrases are the
+# fallback for abridged texts the detector does not accept.
 
 _RED_FLAGS = (
     "commons clause",
@@ -1447,6 +1448,24 @@ def _fold_text(text: str) -> str:
 
 
 def _from_text(text: str) -> _Reading:
+    """A whole license text: matched against the SPDX templates (licenses/detect.py), else
+    recognized by key phrases; anything with extra terms stays an unknown license text."""
+    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF, detect_license_text
+
+    detection = detect_license_text(text)
+    if detection.expression is not None:
+        outside = _lines_outside(text, [(m.start_line, m.end_line) for m in detection.matches])
+        flags = [flag for flag in _RED_FLAGS if flag in _fold_text(outside)]
+        if UNKNOWN_TEXT_REF in detection.expression or flags:
+            # Part of the text is no license we know, or says more than the licenses do.
+            note = "a license text with terms beyond the licenses it contains"
+            if detection.note:
+                note = f"{note} ({detection.note})"
+            return _Reading(LicenseLeaf(LICENSE_TEXT_REF), "unrecognized", 0.1, (note,))
+        # As sure as a key-phrase reading when the text matches its template exactly.
+        confidence = round(CONFIDENCE["text"] * detection.score, 3)
+        note = f"{detection.expression} matched the SPDX license text (score {detection.score})"
+        return _Reading(parse_expression(detection.expression), "text", confidence, (note,))
     folded = _fold_text(text)
     matched = _match_text(folded)
     if matched is None:
@@ -1454,6 +1473,15 @@ def _from_text(text: str) -> _Reading:
         return _Reading(LicenseLeaf(LICENSE_TEXT_REF), "unrecognized", 0.1, (note,))
     note = f"{matched} recognized from the license text by its key phrases"
     return _Reading(LicenseLeaf(matched), "text", CONFIDENCE["text"], (note,))
+
+
+def _lines_outside(text: str, spans: list[tuple[int, int]]) -> str:
+    """The lines of ``text`` outside the 1-based, inclusive line ``spans``."""
+    return "\n".join(
+        line
+        for number, line in enumerate(text.splitlines(), 1)
+        if not any(first <= number <= last for first, last in spans)
+    )
 
 
 def _match_text(folded: str) -> str | None:

@@ -1,16 +1,22 @@
-"""npm registry resolver: the license of one version from its per-version package document."""
+"""npm registry resolver: the license of one version from its per-version package document.
+
+When the document names no license, or says ``SEE LICENSE IN <file>``, the license file is
+read out of the version's tarball (``dist.tarball``) and matched against the SPDX license
+texts (licenses/detect.py).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from packageurl import PackageURL
 
-from ospo_scan.licenses.http import RegistryResponseError
-from ospo_scan.licenses.registries.base import resolution_from
+from ospo_scan.licenses.http import RegistryResponseError, RegistryUnavailable
+from ospo_scan.licenses.registries.base import LOW_CONFIDENCE, resolution_from
 from ospo_scan.model import Component, Evidence, Resolution
 
 if TYPE_CHECKING:
@@ -25,6 +31,20 @@ SOURCE = "registry:npm"
 # too early): cache it for an hour only. A published version's document never changes (npm
 # refuses to republish a version), so the other answers are kept until the schema changes.
 NOT_FOUND_TTL = 3600.0
+
+# License files read out of a tarball, by "<tarball URL>#<file wanted>" (a published tarball
+# never changes; an unreadable one may be fixed by a mirror: a day).
+NS_LICENSE_FILES = "npm:license-files"
+UNREADABLE_TTL = 24 * 3600.0
+# How much of a tarball is fetched (a Range request; license files sit near the start of
+# most tarballs, and a cut-off tarball still yields the members before the cut).
+MAX_TARBALL_BYTES = 16 * 1024 * 1024
+MAX_LICENSE_FILES = 4
+MAX_LICENSE_TEXT = 256 * 1024
+# License files at the package root when package.json names none (npm's own list of files
+# always packed: LICENSE and LICENCE with any extension; COPYING and UNLICENSE are common).
+_LICENSE_FILE_NAME = re.compile(r"(?i)^(?:licen[cs]e|copying|unlicen[cs]e)(?:[-._][\w.-]*)?$")
+_SEE_LICENSE_IN = re.compile(r"^\s*see\s+licen[cs]e\s+in\s+(?P<file>.+?)\s*$", re.IGNORECASE)
 
 
 class NpmResolver:
@@ -65,6 +85,14 @@ class NpmResolver:
             evidence = (Evidence(SOURCE, type(document).__name__, url),)
             return Resolution(None, SOURCE, 0.0, evidence, "malformed registry response")
         resolution = resolution_from_document(document, url)
+        wanted = license_file_wanted(document)
+        tarball = _tarball_url(document)
+        if wanted is not None and tarball is not None:
+            from_file = _from_license_files(http, cache, tarball, wanted, resolution)
+            if from_file is None:
+                # The tarball could not be reached: answer from the document, uncached.
+                return resolution
+            resolution = from_file
         cache.put_resolution(component.purl, resolution)
         return resolution
 
@@ -171,4 +199,145 @@ def _any_of(kinds: list[str | None]) -> Normalized | None:
         method=min(parts, key=lambda part: part.confidence).method,
         raw=" OR ".join(part.raw for part in parts),
         note="; ".join(notes) if notes else None,
+    )
+
+
+def license_file_wanted(document: dict[str, Any]) -> str | None:
+    """Which license file to read from the tarball: the file of ``SEE LICENSE IN <file>``,
+    ``""`` for any license file when the document names no license, else ``None``."""
+    from ospo_scan.licenses.normalize import SEE_LICENSE_FILE_REF
+
+    raw, normalized = declared_license(document)
+    if normalized is None or normalized.expression is None:
+        return ""
+    if normalized.expression != SEE_LICENSE_FILE_REF:
+        return None
+    found = _SEE_LICENSE_IN.match(raw)
+    if found is None:
+        return ""  # "see LICENSE file": the usual license files
+    name = found.group("file").strip().rstrip(".").strip("'\"")
+    while name.startswith(("./", "/")):
+        name = name[1:] if name.startswith("/") else name[2:]
+    return name
+
+
+def _tarball_url(document: dict[str, Any]) -> str | None:
+    dist = document.get("dist")
+    tarball = dist.get("tarball") if isinstance(dist, dict) else None
+    if isinstance(tarball, str) and urlsplit(tarball).scheme in ("http", "https"):
+        return tarball
+    return None
+
+
+def _from_license_files(
+    http: HttpClient, cache: LicenseCache, tarball: str, wanted: str, declared: Resolution
+) -> Resolution | None:
+    """The resolution from the tarball's license files, or ``declared`` with a note when they
+    hold no recognized license; ``None`` when the tarball host cannot be reached."""
+    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF, combine_detections, detect_license_text
+    from ospo_scan.licenses.metadata import clip_evidence
+
+    key = f"{tarball}#{wanted}"
+    cached = cache.get(NS_LICENSE_FILES, key)
+    texts = _cached_texts(cached)
+    problem = cached.get("missing") if isinstance(cached, dict) else None
+    if texts is None and not isinstance(problem, str):
+        try:
+            texts = _read_license_files(http, tarball, wanted)
+        except RegistryUnavailable as exc:
+            logger.info("%s: %s", tarball, exc)
+            return None
+        except (RegistryResponseError, ValueError) as exc:
+            problem = str(exc)
+            cache.put(NS_LICENSE_FILES, key, {"missing": problem}, ttl=UNREADABLE_TTL)
+        else:
+            cache.put(NS_LICENSE_FILES, key, {"files": [list(item) for item in texts]})
+    if not texts:
+        note = problem or f"no {wanted or 'license file'} in the tarball"
+        reason = f"{declared.reason}; {note}" if declared.reason else note
+        return Resolution(
+            declared.expression, declared.source, declared.confidence, declared.evidence, reason
+        )
+    evidence = list(declared.evidence)
+    detections = []
+    for member, text in texts:
+        evidence.append(Evidence(SOURCE, clip_evidence(text), f"{tarball} {member}"))
+        detections.append(detect_license_text(text, filename=member.rsplit("/", 1)[-1]))
+    combined = combine_detections(detections)
+    names = ", ".join(member for member, _ in texts)
+    if combined.expression is None:
+        note = f"no license recognized in {names}"
+        reason = f"{declared.reason}; {note}" if declared.reason else note
+        return Resolution(
+            declared.expression, declared.source, declared.confidence, tuple(evidence), reason
+        )
+    reason = None
+    if combined.score < LOW_CONFIDENCE or UNKNOWN_TEXT_REF in combined.expression:
+        reason = combined.note or f"low-confidence reading of {names}"
+    return Resolution(combined.expression, SOURCE, combined.score, tuple(evidence), reason)
+
+
+def _cached_texts(value: Any) -> list[tuple[str, str]] | None:
+    files = value.get("files") if isinstance(value, dict) else None
+    if not isinstance(files, list):
+        return None
+    texts: list[tuple[str, str]] = []
+    for item in files:
+        if not (
+            isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)
+        ):
+            return None
+        texts.append((item[0], item[1]))
+    return texts
+
+
+def _read_license_files(http: HttpClient, tarball: str, wanted: str) -> list[tuple[str, str]]:
+    """(member, text) of the license files in the tarball at ``tarball`` (streamed, never
+    extracted). Raises ``ValueError`` for a missing or unreadable tarball and lets the HTTP
+    client's errors through."""
+    from ospo_scan.licenses.wheel import ArchiveError, find_in_tarball
+
+    response = http.get(
+        tarball,
+        headers={"Range": f"bytes=0-{MAX_TARBALL_BYTES - 1}", "Accept-Encoding": "identity"},
+        max_bytes=MAX_TARBALL_BYTES,
+    )
+    if response.status in (404, 410):
+        raise ValueError(f"tarball: HTTP {response.status}")
+    if response.status not in (200, 206):
+        raise ValueError(f"tarball: HTTP {response.status}")
+    names: list[str] = []
+
+    def spy(name: str) -> bool:
+        names.append(name)
+        return False
+
+    try:
+        find_in_tarball(response.content, spy, tarball)
+    except ArchiveError:
+        pass  # the end of the archive, or the cut at MAX_TARBALL_BYTES: names has what was seen
+    if not names:
+        raise ValueError("tarball: unreadable or empty")
+    texts: list[tuple[str, str]] = []
+    for member in _license_members(names, wanted)[:MAX_LICENSE_FILES]:
+        try:
+            _, data = find_in_tarball(response.content, member.__eq__, tarball)
+        except ArchiveError:
+            continue
+        texts.append((member, data[:MAX_LICENSE_TEXT].decode("utf-8", "replace")))
+    return texts
+
+
+def _license_members(names: list[str], wanted: str) -> list[str]:
+    """The members to read: ``<top folder>/<wanted>`` (exact, else ignoring case), or every
+    license-like file right under the top folder (npm packs the package under one folder,
+    usually ``package/``)."""
+    by_path = {name.split("/", 1)[1]: name for name in names if "/" in name}
+    if wanted:
+        if wanted in by_path:
+            return [by_path[wanted]]
+        lowered = wanted.lower()
+        return [name for path, name in sorted(by_path.items()) if path.lower() == lowered][:1]
+    return sorted(
+        name for path, name in by_path.items() if "/" not in path and _LICENSE_FILE_NAME.match(path)
     )

@@ -56,7 +56,6 @@ from ospo_scan.model import Component, Evidence, Resolution
 if TYPE_CHECKING:
     from ospo_scan.licenses.cache import LicenseCache
     from ospo_scan.licenses.http import HttpClient
-    from ospo_scan.licenses.normalize import Normalized
 
 logger = logging.getLogger(__name__)
 
@@ -504,35 +503,40 @@ def _resolution(run: _Run, choice: LicenseChoice) -> Resolution:
 
 
 def _from_license_texts(run: _Run, found: _Found) -> Resolution | None:
-    """The license of the texts of a wheel's license files, when normalize recognizes them.
+    """The license of the texts of a wheel's license files, matched against the SPDX texts.
 
     Several files with different licenses are combined with AND: the metadata does not say
-    whether they are alternatives, and AND is the reading that cannot under-report.
+    whether they are alternatives, and AND is the reading that cannot under-report (unless a
+    file says they are a choice, see ``combine_detections``). The confidence is the text
+    match's score.
     """
-    from ospo_scan.licenses.normalize import normalize
+    from ospo_scan.licenses.detect import (
+        UNKNOWN_TEXT_REF,
+        combine_detections,
+        detect_license_text,
+    )
 
-    recognized: list[tuple[str, Normalized]] = []
+    detections = []
     for member, text in found.texts:
         run.evidence.append(Evidence(SOURCE, clip_evidence(text), f"{found.where} {member}"))
-        normalized = normalize(text)
-        if normalized.expression is not None and normalized.method != "unrecognized":
-            recognized.append((member, normalized))
+        detections.append(detect_license_text(text, filename=member.rsplit("/", 1)[-1]))
     names = ", ".join(member.rsplit("/", 1)[-1] for member, _ in found.texts)
+    recognized = [d for d in detections if d.expression is not None]
     if not recognized:
         run.note(found.step, f"no license recognized in {names}")
         return None
-    expressions = list(dict.fromkeys(n.expression for _, n in recognized if n.expression))
-    confidence = min(n.confidence for _, n in recognized)
+    combined = combine_detections(detections)
+    assert combined.expression is not None
+    expressions = list(dict.fromkeys(str(d.expression) for d in recognized))
     reason = None
-    if len(expressions) == 1:
-        expression = expressions[0]
-        note = recognized[0][1].note
-        if confidence < LOW_CONFIDENCE:
-            reason = note or f"low-confidence reading of the license file {recognized[0][0]}"
-    else:
-        expression = " AND ".join(f"({e})" if " OR " in e else e for e in expressions)
-        reason = f"license files {names} name different licenses; combined with AND"
-    return Resolution(expression, SOURCE, confidence, tuple(run.evidence), reason)
+    if len(expressions) > 1:
+        operator = (
+            "OR" if " OR " in combined.expression and "choice" in (combined.note or "") else "AND"
+        )
+        reason = f"license files {names} name different licenses; combined with {operator}"
+    elif combined.score < LOW_CONFIDENCE or UNKNOWN_TEXT_REF in combined.expression:
+        reason = combined.note or f"low-confidence reading of the license files {names}"
+    return Resolution(combined.expression, SOURCE, combined.score, tuple(run.evidence), reason)
 
 
 def _unresolved(run: _Run) -> Resolution:
