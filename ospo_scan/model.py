@@ -192,6 +192,25 @@ class LockfileReport:
 
 
 @dataclass(frozen=True, slots=True)
+class LicenseDataInfo:
+    """How fresh a scan's license answers are: the cache entries it used and their snapshot.
+
+    ``cache_entries`` counts the license cache entries the scan read that were stored before
+    it began (answers fetched during the scan are fresh); ``oldest`` and ``newest`` are their
+    stored-at times (UTC), ``None`` when it used none. ``snapshot_created`` and
+    ``snapshot_source`` describe the last snapshot imported into that cache
+    (``ospo-scan cache import``), ``None`` when there was none.
+    """
+
+    offline: bool
+    cache_entries: int = 0
+    oldest: datetime | None = None
+    newest: datetime | None = None
+    snapshot_created: datetime | None = None
+    snapshot_source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ScanResult:
     """Everything a report renders. Components and findings are sorted by purl."""
 
@@ -203,6 +222,7 @@ class ScanResult:
     policy_path: str | None = None
     root: str | None = None
     offline: bool = False
+    license_data: LicenseDataInfo | None = None  # None when not known (not from a scan)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,14 +8,15 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ospo_scan.errors import RegistryError
-from ospo_scan.model import Evidence, Resolution
+from ospo_scan.model import Evidence, LicenseDataInfo, Resolution
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +27,8 @@ FILE_NAME = "licenses.sqlite3"
 ENV_VAR = "OSPO_SCAN_CACHE_DIR"
 RESOLUTION_NAMESPACE = "resolution"
 CACHE_SOURCE = "cache"
+# Name of the ``meta`` row that records the last imported snapshot (``ospo-scan cache import``).
+SNAPSHOT_META = "snapshot"
 
 # SQLite primary result codes for a damaged file (https://www.sqlite.org/rescode.html).
 _SQLITE_CORRUPT = 11
@@ -37,6 +40,76 @@ _BUSY_TIMEOUT_MS = 15_000
 
 class CacheError(RegistryError):
     """The cache file cannot be created or opened; the message names the file."""
+
+
+@dataclass(frozen=True, slots=True)
+class CacheEntry:
+    """One stored value: ``stored`` and ``expires`` are Unix times in seconds."""
+
+    namespace: str
+    key: str
+    value: Any
+    stored: float
+    expires: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotStamp:
+    """The last snapshot imported into a cache: when it was made, by what, and from where."""
+
+    created_at: datetime
+    source: str  # the snapshot file, as an absolute path on the importing machine
+    imported_at: datetime
+    tool_version: str  # the ospo-scan version that exported it
+    entries: int  # entries in the file (some may have been older than the local ones)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the stamp as JSON data (times as RFC 3339 UTC strings)."""
+        return {
+            "created_at": _iso(self.created_at),
+            "source": self.source,
+            "imported_at": _iso(self.imported_at),
+            "tool_version": self.tool_version,
+            "entries": self.entries,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> SnapshotStamp | None:
+        """Return the stamp stored by ``to_json``, or ``None`` for anything else."""
+        if not isinstance(data, dict):
+            return None
+        try:
+            created = datetime.fromisoformat(data["created_at"])
+            imported = datetime.fromisoformat(data["imported_at"])
+            source, version, entries = data["source"], data["tool_version"], data["entries"]
+        except (KeyError, TypeError, ValueError):
+            return None
+        if not (isinstance(source, str) and isinstance(version, str) and type(entries) is int):
+            return None
+        return cls(created, source, imported, version, entries)
+
+
+@dataclass(frozen=True, slots=True)
+class MergeCounts:
+    """What ``LicenseCache.merge`` did with each entry offered to it."""
+
+    added: int = 0  # not in the cache before
+    updated: int = 0  # newer than the cached one, which it replaced
+    kept: int = 0  # the cached entry is as new or newer, so it stayed
+    expired: int = 0  # already expired: skipped
+
+
+@dataclass(frozen=True, slots=True)
+class CacheInfo:
+    """What a cache holds: unexpired entries per namespace, their age range, the snapshot."""
+
+    path: Path
+    size: int  # bytes on disk, write-ahead log included
+    namespaces: dict[str, int]  # unexpired entries per namespace, sorted by namespace
+    expired: int  # expired entries not yet purged
+    oldest: float | None  # stored-at of the oldest unexpired entry
+    newest: float | None
+    snapshot: SnapshotStamp | None
 
 
 def default_cache_dir() -> Path:
@@ -82,6 +155,11 @@ class LicenseCache:
         self._flushing: dict[tuple[str, str], tuple[str, float, float | None]] = {}
         self._flush_lock = threading.Lock()
         self._disabled = False
+        # Entries stored before this moment and read during the run: what the scan took
+        # from earlier runs or an imported snapshot (see ``license_data``).
+        self._opened_at = clock()
+        self._used: set[tuple[str, str]] = set()
+        self._used_range: tuple[float, float] | None = None
         self._open()
 
     # -- generic values -------------------------------------------------------------------
@@ -135,6 +213,212 @@ class LicenseCache:
         Callers cache registry answers (and "not found" briefly), never network failures.
         """
         self.put(RESOLUTION_NAMESPACE, purl, _encode_resolution(resolution), ttl=ttl)
+
+    # -- freshness, snapshots and maintenance ---------------------------------------------
+
+    def license_data(self, *, offline: bool) -> LicenseDataInfo:
+        """Return how fresh this run's cached answers are, for the scan report.
+
+        Counts the entries read so far that were stored before this cache was opened (what
+        the scan took from earlier runs or from an imported snapshot, not what it fetched
+        itself), with their oldest and newest stored-at, and the last imported snapshot.
+        """
+        with self._lock:
+            count, used_range = len(self._used), self._used_range
+        stamp = self.snapshot_stamp()
+        return LicenseDataInfo(
+            offline=offline,
+            cache_entries=count,
+            oldest=None if used_range is None else _datetime(used_range[0]),
+            newest=None if used_range is None else _datetime(used_range[1]),
+            snapshot_created=None if stamp is None else stamp.created_at,
+            snapshot_source=None if stamp is None else stamp.source,
+        )
+
+    def snapshot_stamp(self) -> SnapshotStamp | None:
+        """The last imported snapshot's stamp, or ``None`` (never imported, or unreadable)."""
+        if self._disabled:
+            return None
+        try:
+            row = (
+                self._connection()
+                .execute("SELECT value FROM meta WHERE name = ?", (SNAPSHOT_META,))
+                .fetchone()
+            )
+            return None if row is None else SnapshotStamp.from_json(json.loads(row[0]))
+        except (sqlite3.Error, ValueError) as exc:
+            logger.debug("license cache %s: no readable snapshot stamp (%s)", self.path, exc)
+            return None
+
+    def entries(
+        self, namespaces: Collection[str] | None = None, keys: Collection[str] | None = None
+    ) -> list[CacheEntry]:
+        """Return the unexpired entries, sorted by (namespace, key) in code point order.
+
+        ``namespaces`` and ``keys`` restrict the result when given. Entries whose value is
+        not JSON are left out (with a debug log). Raises ``CacheError`` when the file cannot
+        be read: unlike a scan, an export must not pass over a broken cache in silence.
+        """
+        self.flush()
+        clauses = ["(expires IS NULL OR expires > ?)"]
+        params: list[Any] = [self._clock()]
+        if namespaces is not None:
+            wanted = sorted(set(namespaces))
+            clauses.append(f"namespace IN ({','.join('?' * len(wanted))})")
+            params.extend(wanted)
+        sql = "SELECT namespace, key, value, stored, expires FROM entries WHERE "
+        sql += " AND ".join(clauses)
+        rows: list[tuple[str, str, str, float, float | None]] = []
+        try:
+            connection = self._connection()
+            if keys is None:
+                rows = connection.execute(sql, params).fetchall()
+            else:
+                wanted_keys = sorted(set(keys))
+                for start in range(0, len(wanted_keys), _IN_CHUNK):
+                    chunk = wanted_keys[start : start + _IN_CHUNK]
+                    marks = ",".join("?" * len(chunk))
+                    found = connection.execute(f"{sql} AND key IN ({marks})", [*params, *chunk])
+                    rows.extend(found.fetchall())
+        except sqlite3.Error as exc:
+            raise _cache_error(self.path, exc, "cannot read the license cache") from exc
+        out: list[CacheEntry] = []
+        for namespace, key, text, stored, expires in rows:
+            try:
+                value = json.loads(text)
+            except ValueError:
+                logger.debug("skipping an undecodable cache entry %s/%s", namespace, key)
+                continue
+            out.append(CacheEntry(namespace, key, value, stored, expires))
+        # Sorted here, not by SQL: the order must not depend on the query plan or the chunks.
+        out.sort(key=lambda entry: (entry.namespace, entry.key))
+        return out
+
+    def merge(
+        self, entries: Iterable[CacheEntry], *, stamp: SnapshotStamp | None = None
+    ) -> MergeCounts:
+        """Merge ``entries`` into the cache in one transaction and return what happened.
+
+        An entry replaces a cached one only when it was stored later; an entry already
+        expired is skipped. ``stamp`` is recorded as the last imported snapshot. Either all
+        of it is written or, on any error, none of it. Raises ``CacheError`` on failure.
+        """
+        self.flush()
+        now = self._clock()
+        offered: dict[tuple[str, str], CacheEntry] = {}
+        expired = 0
+        for entry in entries:
+            if entry.expires is not None and entry.expires <= now:
+                expired += 1
+            else:
+                offered[(entry.namespace, entry.key)] = entry
+        by_namespace: dict[str, list[str]] = {}
+        for namespace, key in offered:
+            by_namespace.setdefault(namespace, []).append(key)
+        added = updated = kept = 0
+        try:
+            connection = self._connection()
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                # Read the local entries under the write lock, so no scan slips a newer one in
+                # between the comparison and the write.
+                local: dict[tuple[str, str], float] = {}
+                for namespace, keys in by_namespace.items():
+                    for start in range(0, len(keys), _IN_CHUNK):
+                        chunk = keys[start : start + _IN_CHUNK]
+                        marks = ",".join("?" * len(chunk))
+                        for key, stored in connection.execute(
+                            "SELECT key, stored FROM entries WHERE namespace = ? AND key IN"
+                            f" ({marks}) AND (expires IS NULL OR expires > ?)",
+                            (namespace, *chunk, now),
+                        ):
+                            local[(namespace, key)] = stored
+                rows = []
+                for identity, entry in offered.items():
+                    previous = local.get(identity)
+                    if previous is not None and previous >= entry.stored:
+                        kept += 1
+                        continue
+                    if previous is None:
+                        added += 1
+                    else:
+                        updated += 1
+                    text = json.dumps(entry.value, separators=(",", ":"), sort_keys=True)
+                    rows.append((*identity, text, entry.stored, entry.expires))
+                connection.executemany(
+                    "INSERT OR REPLACE INTO entries (namespace, key, value, stored, expires)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    rows,
+                )
+                if stamp is not None:
+                    connection.execute(
+                        "INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)",
+                        (SNAPSHOT_META, json.dumps(stamp.to_json(), sort_keys=True)),
+                    )
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise _cache_error(self.path, exc, "cannot write to the license cache") from exc
+        return MergeCounts(added, updated, kept, expired)
+
+    def info(self) -> CacheInfo:
+        """Return what the cache holds. Raises ``CacheError`` when it cannot be read."""
+        self.flush()
+        now = self._clock()
+        try:
+            connection = self._connection()
+            counts = connection.execute(
+                "SELECT namespace, COUNT(*), MIN(stored), MAX(stored) FROM entries"
+                " WHERE expires IS NULL OR expires > ? GROUP BY namespace ORDER BY namespace",
+                (now,),
+            ).fetchall()
+            (expired,) = connection.execute(
+                "SELECT COUNT(*) FROM entries WHERE expires IS NOT NULL AND expires <= ?", (now,)
+            ).fetchone()
+        except sqlite3.Error as exc:
+            raise _cache_error(self.path, exc, "cannot read the license cache") from exc
+        size = 0
+        for suffix in ("", "-wal"):
+            try:
+                size += self.path.with_name(self.path.name + suffix).stat().st_size
+            except OSError:
+                pass
+        return CacheInfo(
+            path=self.path,
+            size=size,
+            namespaces={namespace: count for namespace, count, _, _ in counts},
+            expired=expired,
+            oldest=min((row[2] for row in counts), default=None),
+            newest=max((row[3] for row in counts), default=None),
+            snapshot=self.snapshot_stamp(),
+        )
+
+    def clear(self) -> int:
+        """Delete every entry and the snapshot stamp; return how many entries there were.
+
+        Raises ``CacheError`` when the file cannot be written.
+        """
+        with self._lock:
+            self._pending.clear()
+        try:
+            connection = self._connection()
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                removed = connection.execute("DELETE FROM entries").rowcount
+                connection.execute("DELETE FROM meta")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise _cache_error(self.path, exc, "cannot clear the license cache") from exc
+        try:
+            connection.execute("VACUUM")  # give the space back; another reader may prevent it
+        except sqlite3.Error as exc:
+            logger.debug("license cache %s: VACUUM skipped (%s)", self.path, exc)
+        return int(removed)
 
     # -- life cycle -----------------------------------------------------------------------
 
@@ -224,7 +508,20 @@ class LicenseCache:
                         logger.debug("ignoring an undecodable cache entry %s/%s", namespace, key)
         except sqlite3.Error as exc:
             self._give_up("could not read", exc)
+        self._note_used(namespace, found)
         return found
+
+    def _note_used(self, namespace: str, found: dict[str, tuple[Any, float]]) -> None:
+        earlier = [(key, stored) for key, (_, stored) in found.items() if stored < self._opened_at]
+        if not earlier:
+            return
+        low = min(stored for _, stored in earlier)
+        high = max(stored for _, stored in earlier)
+        with self._lock:
+            self._used.update((namespace, key) for key, _ in earlier)
+            if self._used_range is not None:
+                low, high = min(low, self._used_range[0]), max(high, self._used_range[1])
+            self._used_range = (low, high)
 
     def _give_up(self, what: str, exc: sqlite3.Error) -> None:
         logger.warning(
@@ -296,6 +593,8 @@ class LicenseCache:
                 if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                     logger.info("license cache %s: new schema %d", self.path, SCHEMA_VERSION)
                     connection.execute("DROP TABLE IF EXISTS entries")
+                    # A snapshot stamp describes entries that are being dropped.
+                    connection.execute("DROP TABLE IF EXISTS meta")
                     connection.execute(
                         "CREATE TABLE entries (namespace TEXT NOT NULL, key TEXT NOT NULL,"
                         " value TEXT NOT NULL, stored REAL NOT NULL, expires REAL,"
@@ -306,6 +605,14 @@ class LicenseCache:
                 connection.execute("ROLLBACK")
                 raise
             connection.execute("COMMIT")
+        if not connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        ).fetchone():
+            # Added after schema 1 without a version bump: a table beside the entries, so
+            # the caches already filled stay valid.
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+            )
         # Damage inside the file (not in its header) only shows when pages are read.
         verdict = connection.execute("PRAGMA quick_check(1)").fetchone()[0]
         if verdict != "ok":
@@ -350,11 +657,25 @@ def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
     return not isinstance(exc, sqlite3.OperationalError)
 
 
-def _cache_error(path: Path, exc: BaseException) -> CacheError:
+def _cache_error(
+    path: Path, exc: BaseException, what: str = "cannot open the license cache"
+) -> CacheError:
     return CacheError(
-        f"{path}: cannot open the license cache ({exc})",
-        f"set {ENV_VAR} or --cache-dir to a writable folder",
+        f"{path}: {what} ({exc})", f"set {ENV_VAR} or --cache-dir to a writable folder"
     )
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _datetime(stored: float) -> datetime:
+    return datetime.fromtimestamp(stored, UTC)
+
+
+def is_resolution(value: Any) -> bool:
+    """Whether ``value`` is a resolution as ``put_resolution`` stores it (for imports)."""
+    return _decode_resolution(value, 0.0) is not None
 
 
 def _encode_resolution(resolution: Resolution) -> dict[str, Any]:
