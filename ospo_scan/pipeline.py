@@ -25,6 +25,7 @@ from ospo_scan.model import (
 if TYPE_CHECKING:
     import requests
 
+    from ospo_scan.licenses.curations import Curation
     from ospo_scan.licenses.resolve import ResolveStats
     from ospo_scan.policy.model import Policy
 
@@ -33,7 +34,12 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ScanOptions:
-    """How to scan: network, cache, registries, scopes. ``today`` pins the policy's clock."""
+    """How to scan: network, cache, registries, scopes. ``today`` pins the policy's clock.
+
+    ``curations`` (from ``--curations`` files) come before the policy's curations, which come
+    before the shipped ones (left out with ``shipped_curations=False``): the first that names
+    a component wins.
+    """
 
     offline: bool = False
     cache_dir: Path | None = None
@@ -45,6 +51,8 @@ class ScanOptions:
     today: date | None = None
     session_factory: Callable[[], requests.Session] | None = None
     progress: Callable[[int, int], None] | None = None
+    curations: tuple[Curation, ...] = ()
+    shipped_curations: bool = True
 
 
 @dataclass(frozen=True)
@@ -105,6 +113,7 @@ def scan(paths: Sequence[Path], policy: Policy, options: ScanOptions) -> ScanOut
     Raises ``InputError`` when no lockfile could be found or read at all; a single bad lockfile
     among good ones is reported in the outcome instead.
     """
+    from ospo_scan.licenses.curations import shipped_curations
     from ospo_scan.licenses.resolve import ResolveOptions, resolve_licenses
     from ospo_scan.policy.evaluate import evaluate
 
@@ -119,6 +128,11 @@ def scan(paths: Sequence[Path], policy: Policy, options: ScanOptions) -> ScanOut
             concurrency=options.concurrency,
             timeout=options.timeout,
             session_factory=options.session_factory,
+            curations=(
+                *options.curations,
+                *policy.curations,
+                *(shipped_curations() if options.shipped_curations else ()),
+            ),
         ),
         progress=options.progress,
     )
@@ -136,5 +150,6 @@ def scan(paths: Sequence[Path], policy: Policy, options: ScanOptions) -> ScanOut
         policy_path=policy.path,
         root=", ".join(str(p) for p in paths),
         offline=options.offline,
+        license_data=stats.license_data,
     )
     return ScanOutcome(result=result, input_errors=tuple(errors), stats=stats)

@@ -90,5 +90,8 @@ def run(argv: list[str] | None = None) -> int:
     return int(result) if isinstance(result, int) else EXIT_OK
 
 
-from ospo_scan.cli import policy as _policy  # noqa: E402,F401  (registers the commands)
+# registers the commands
+from ospo_scan.cli import cache as _cache  # noqa: E402,F401
+from ospo_scan.cli import licenses as _licenses  # noqa: E402,F401
+from ospo_scan.cli import policy as _policy  # noqa: E402,F401
 from ospo_scan.cli import scan as _scan  # noqa: E402,F401

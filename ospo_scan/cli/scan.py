@@ -18,6 +18,7 @@ from ospo_scan.model import ReportContext, ScanResult, Severity
 from ospo_scan.report import reporter_names
 
 if TYPE_CHECKING:
+    from ospo_scan.licenses.curations import Curation
     from ospo_scan.policy.model import Policy
 
 FAIL_ON = ("error", "warning", "never")
@@ -96,6 +97,21 @@ REGISTRY_ENV_PREFIX = "OSPO_SCAN_REGISTRY_"
     show_default=True,
     help="Seconds to wait for one registry answer.",
 )
+@click.option(
+    "--curations",
+    "curation_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="A file of [[curations]] (license corrections, see docs/policy.md); they win over the "
+    "policy's and the shipped ones. Repeatable.",
+)
+@click.option(
+    "--shipped-curations/--no-shipped-curations",
+    default=True,
+    show_default=True,
+    help="Apply the license corrections shipped with ospo-scan for well-known packages.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No table or progress when writing to files.")
 def scan(
     paths: tuple[Path, ...],
@@ -110,6 +126,8 @@ def scan(
     registries: tuple[str, ...],
     concurrency: int,
     timeout: float,
+    curation_files: tuple[Path, ...],
+    shipped_curations: bool,
     quiet: bool,
 ) -> int:
     """Scan PATH (folders are searched for lockfiles; default: the current folder).
@@ -121,16 +139,19 @@ def scan(
 
     targets = _pair_outputs(formats, outputs, quiet)
     policy = load_policy_arg(policy_arg)
+    curations = load_curation_files(curation_files)
     progress = _progress_printer() if sys.stderr.isatty() and not quiet else None
     options = ScanOptions(
         offline=offline,
         cache_dir=cache_dir,
-        registries=_registry_overrides(registries),
+        registries=registry_overrides(registries),
         concurrency=concurrency,
         timeout=timeout,
         include_dev=include_dev,
         exclude=exclude,
         progress=progress,
+        curations=curations,
+        shipped_curations=shipped_curations,
     )
     targets_paths = list(paths) or [Path(".")]
     outcome = run_scan(targets_paths, policy, options)
@@ -139,8 +160,10 @@ def scan(
         stats = outcome.stats
         if stats is not None and stats.from_registry:
             rate = stats.requests / stats.seconds if stats.seconds else 0.0
+            curated = f"{stats.from_curation} curated, " if stats.from_curation else ""
             click.echo(
-                f"licenses: {stats.from_lockfile} from lockfiles, {stats.from_cache} cached, "
+                f"licenses: {curated}{stats.from_lockfile} from lockfiles, "
+                f"{stats.from_cache} cached, "
                 f"{stats.from_registry} from registries ({stats.requests} requests in "
                 f"{stats.seconds:.1f} s, {rate:.0f}/s), {stats.unresolved} unresolved",
                 err=True,
@@ -165,6 +188,24 @@ def load_policy_arg(policy_arg: str | None) -> Policy:
     return load_policy(builtin_policy_path(policy_arg))
 
 
+def load_curation_files(paths: Sequence[Path]) -> tuple[Curation, ...]:
+    """The curations of every ``--curations`` file, in order; raises ``PolicyError`` listing
+    the problems of every file at once."""
+    from ospo_scan.errors import PolicyError
+    from ospo_scan.policy.load import load_curations
+
+    curations: list[Curation] = []
+    problems: list[str] = []
+    for path in paths:
+        try:
+            curations.extend(load_curations(path))
+        except PolicyError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise PolicyError(problems)
+    return tuple(curations)
+
+
 def _pair_outputs(
     formats: Sequence[str], outputs: Sequence[str], quiet: bool
 ) -> list[tuple[str, str]]:
@@ -185,7 +226,9 @@ def _pair_outputs(
     return pairs
 
 
-def _registry_overrides(values: Sequence[str]) -> dict[str, str]:
+def registry_overrides(values: Sequence[str]) -> dict[str, str]:
+    """Registry base URLs by purl type, from ``$OSPO_SCAN_REGISTRY_<TYPE>`` and ``--registry
+    TYPE=URL`` (which wins). Raises ``click.BadParameter`` for a value that is not TYPE=URL."""
     overrides = {
         key[len(REGISTRY_ENV_PREFIX) :].lower(): value
         for key, value in os.environ.items()

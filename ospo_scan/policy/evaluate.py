@@ -41,9 +41,12 @@ LICENSE_RULES = (
     "license-not-allowed",
     "license-review",
     "license-unknown",
+    "license-low-confidence",
     "license-unresolved",
 )
 MAX_EVIDENCE = 60
+# Resolution.source and Evidence.source of an answer set by a curation (licenses/curations.py).
+CURATION_SOURCE = "curation"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +152,11 @@ def _evaluate_one(
 
     choice = _choose(policy, resolution, candidates, today)
     elected = _render(choice.leaves) if choice.had_choice else None
+    low = _low_confidence(policy, resolution, candidates, today)
+    if low is not None:
+        # As if the expression were "(EXPRESSION) AND <low confidence>": the answer can only
+        # get stricter, so a denied license stays denied and an allowed one becomes unknown.
+        choice = _Choice((*choice.leaves, low), choice.had_choice)
     worst = max(choice.leaves, key=lambda leaf: leaf.rank)
     for leaf in choice.leaves:
         if leaf.excepted_by is not None:
@@ -212,6 +220,26 @@ def _choose_node(
     key, category = _classify(node.key)
     decided = policy.judge(key, node.exception, category)
     return _Choice((_excuse(key, decided, candidates, today),), had_choice=False)
+
+
+def _low_confidence(
+    policy: Policy, resolution: Resolution, candidates: list[PolicyException], today: date
+) -> _Judged | None:
+    """A judgement of the whole answer when it is less confident than ``min-confidence``
+    (docs/policy.md, "Minimum confidence"): it counts as unknown; ``None`` otherwise."""
+    if resolution.expression is None or resolution.confidence >= policy.min_confidence:
+        return None
+    level = policy.unknown
+    why = (
+        f"confidence {resolution.confidence:.2f} is below min-confidence "
+        f"{policy.min_confidence:g}; {_setting('unknown', level)}"
+    )
+    decided = LicenseVerdict(
+        resolution.expression, Verdict.UNKNOWN, level.severity, "license-low-confidence", why
+    )
+    # The empty key: a judgement of the whole answer, which only an exception without a
+    # license list can excuse (a curation is the better fix).
+    return _excuse("", decided, candidates, today)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -287,6 +315,12 @@ def _phrase(leaf: _Judged, resolution: Resolution) -> str:
         case "license-not-allowed":
             what = "is not allowed" if decided.severity is Severity.ERROR else "is not listed"
             return f"{license} {what} ({decided.why})"
+        case "license-low-confidence":
+            note = f": {resolution.reason}" if resolution.reason else ""
+            return (
+                f"{license}{_declared_as(resolution)} is a low-confidence answer "
+                f"({decided.why}){note}; confirm it with a curation"
+            )
         case "license-unknown" if not leaf.key:
             return f'"{license}" is not a valid SPDX expression ({decided.why})'
         case "license-unknown":
@@ -308,6 +342,16 @@ def _declared_as(resolution: Resolution) -> str:
     return ""
 
 
+def _curation(resolution: Resolution) -> str | None:
+    """What the curation that set this answer says about itself, or ``None``."""
+    if resolution.source != CURATION_SOURCE or resolution.expression is None:
+        return None
+    for evidence in resolution.evidence:
+        if evidence.source == CURATION_SOURCE:
+            return evidence.detail or "an organization's curation"
+    return "an organization's curation"
+
+
 def _findings(
     component: Component,
     resolution: Resolution,
@@ -315,14 +359,19 @@ def _findings(
     elected: str | None,
     cap: Level,
 ) -> list[Finding]:
-    """One finding per license rule that fired, per exception applied, per exception expired."""
+    """One finding per license rule that fired, per exception applied, per exception expired,
+    and one for a curated license."""
     purl = component.purl
     expression = resolution.expression
-    compound = expression is not None and len(choice.leaves) > 1
+    # The low-confidence judgement (no key) is about the whole answer, not a part of it.
+    compound = expression is not None and sum(1 for leaf in choice.leaves if leaf.key) > 1
+    curated = _curation(resolution)
     findings: list[Finding] = []
 
     def context(severity: Severity) -> str:
         notes: list[str] = []
+        if curated is not None and severity is not Severity.INFO:
+            notes.append("the license was set by a curation (see license-curated)")
         if choice.had_choice and expression:
             if severity is Severity.INFO:
                 notes.append(f'{elected} elected from "{expression}"')
@@ -346,13 +395,15 @@ def _findings(
         text: str,
         severity: Severity | None = None,
         exception: AppliedException | None = None,
+        licenses: tuple[str, ...] | None = None,
     ) -> None:
         if severity is None:
             severity = max((leaf.severity or Severity.INFO for leaf in leaves), key=_severity_rank)
         capped = _cap(severity, cap)
-        licenses = tuple(
-            dict.fromkeys(leaf.decided.license for leaf in leaves if leaf.decided.license)
-        )
+        if licenses is None:
+            licenses = tuple(
+                dict.fromkeys(leaf.decided.license for leaf in leaves if leaf.decided.license)
+            )
         findings.append(
             Finding(
                 purl=purl,
@@ -399,6 +450,9 @@ def _findings(
             f"{exception.expires.isoformat()} and no longer excuses {what}"
         )
         add("exception-expired", leaves, text, Severity.WARNING, exception.applied())
+    if curated is not None and expression is not None:
+        text = f"license {expression} set by curation{_declared_as(resolution)}: {curated}"
+        add("license-curated", [], text, Severity.INFO, licenses=(expression,))
     return findings
 
 

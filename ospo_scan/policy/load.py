@@ -5,11 +5,11 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import ospo_scan
 from ospo_scan.errors import InputError, PolicyError
@@ -23,6 +23,9 @@ from ospo_scan.policy.model import (
     VersionRange,
 )
 
+if TYPE_CHECKING:
+    from ospo_scan.licenses.curations import Curation
+
 T = TypeVar("T")
 KeyPath = tuple[str | int, ...]
 
@@ -30,9 +33,9 @@ LICENSE_LIST_KEYS = ("allow", "review", "deny")
 CATEGORY_LIST_KEYS = ("allow-categories", "review-categories", "deny-categories")
 LEVEL_KEYS = ("default", "unknown", "unresolved")
 SCOPE_KEYS = {"dev": Scope.DEV, "optional": Scope.OPTIONAL}
-TOP_KEYS = ("policy", "licenses", "scopes", "exceptions")
+TOP_KEYS = ("policy", "licenses", "scopes", "exceptions", "curations")
 POLICY_KEYS = ("name", "description", "version")
-LICENSES_KEYS = (*LICENSE_LIST_KEYS, *CATEGORY_LIST_KEYS, *LEVEL_KEYS)
+LICENSES_KEYS = (*LICENSE_LIST_KEYS, *CATEGORY_LIST_KEYS, *LEVEL_KEYS, "min-confidence")
 EXCEPTION_KEYS = ("purl", "version", "licenses", "reason", "approved-by", "expires")
 REQUIRED_EXCEPTION_KEYS = {
     "purl": 'the package it covers, e.g. purl = "pkg:npm/left-pad"',
@@ -40,6 +43,16 @@ REQUIRED_EXCEPTION_KEYS = {
     "approved-by": "who approved it",
     "expires": "the last day it applies, a TOML date such as expires = 2027-06-30",
 }
+CURATION_KEYS = ("purl", "version", "license", "reason", "curated-by", "date", "evidence")
+REQUIRED_CURATION_KEYS = {
+    "purl": 'the packages it corrects, e.g. purl = "pkg:npm/left-pad"',
+    "license": 'the true license as an SPDX expression, e.g. license = "MIT OR Apache-2.0"',
+    "reason": "why the declared license is wrong",
+    "curated-by": "who checked the license",
+    "date": "when it was checked, a TOML date such as date = 2025-06-30",
+    "evidence": 'a URL or file showing the license, e.g. evidence = ["https://..."]',
+}
+CURATION_FILE_KEYS = ("curations",)
 LEVELS = tuple(level.value for level in Level)
 # Words people reach for when they mean a level; suggested in the message.
 LEVEL_HINTS = {
@@ -71,27 +84,65 @@ def load_policy(path: Path) -> Policy:
     """
     shown = str(path)
     try:
+        text = _read_toml_text(path, "policy")
+    except InputError as exc:
+        raise PolicyError([exc], path=shown) from exc
+    return parse_policy(text, shown)
+
+
+def _read_toml_text(path: Path, kind: str) -> str:
+    """The text of a TOML file; raises ``InputError`` when it is missing, unreadable or not
+    UTF-8 (``kind`` names the file in messages: "policy", "curation")."""
+    shown = str(path)
+    try:
         data = path.read_bytes()
     except FileNotFoundError:
-        problem = InputError("no such policy file", path=shown, expected="a TOML policy file")
-        raise PolicyError([problem], path=shown) from None
+        raise InputError(
+            f"no such {kind} file", path=shown, expected=f"a TOML {kind} file"
+        ) from None
     except OSError as exc:
-        problem = InputError(f"cannot read the policy file: {exc.strerror or exc}", path=shown)
-        raise PolicyError([problem], path=shown) from exc
+        raise InputError(f"cannot read the {kind} file: {exc.strerror or exc}", path=shown) from exc
     try:
         # TOML 1.0: "A TOML file must be a valid UTF-8 encoded Unicode document." Some Windows
         # editors start it with a byte order mark, which tomllib would reject: drop it.
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        problem = InputError(
+        raise InputError(
             f"byte 0x{data[exc.start]:02x} is not UTF-8 ({exc.reason})",
             path=shown,
             line=line,
             expected="a UTF-8 text file",
-        )
-        raise PolicyError([problem], path=shown) from exc
-    return parse_policy(text, shown)
+        ) from exc
+
+
+def load_curations(path: Path, *, label: str | None = None) -> tuple[Curation, ...]:
+    """Read and check a curations file (``[[curations]]`` tables, see docs/policy.md).
+
+    ``label`` names the file in the curations' messages and evidence (default: ``path``).
+    Returns the curations in file order. Raises ``PolicyError`` listing every problem, each
+    with the file, the line and the key path.
+    """
+    shown = str(path)
+    try:
+        text = _read_toml_text(path, "curation")
+    except InputError as exc:
+        raise PolicyError([exc], path=shown) from exc
+    return parse_curations(text, shown, label=label)
+
+
+def parse_curations(text: str, path: str, *, label: str | None = None) -> tuple[Curation, ...]:
+    """Check the curations TOML ``text``; ``path`` names the file in messages and locates
+    evidence files given by relative path. Returns the curations; raises ``PolicyError``."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError([_syntax_problem(exc, text, path)], path=path) from exc
+    checker = _Checker(path, _Locator(text), label=label)
+    curations = checker.curations_file(document)
+    if checker.problems:
+        raise PolicyError(list(checker.problems), path=path)
+    return curations
 
 
 def parse_policy(text: str, path: str) -> Policy:
@@ -307,6 +358,7 @@ class _Checker:
 
     path: str
     locator: _Locator
+    label: str | None = None  # how curations read from this file name it (default: path)
 
     def __post_init__(self) -> None:
         self.problems: list[InputError] = []
@@ -336,7 +388,14 @@ class _Checker:
             self.problem(key, _what(value), expected=f"a table, written {example}")
             return {}
         for name in value:
-            if name not in allowed:
+            if name in TOP_KEYS and name not in allowed:
+                # TOML: a key belongs to the last [table] header above it.
+                self.problem(
+                    (*key, name),
+                    f'"{name}" is written inside [{key_text(key)}]',
+                    expected=f"a top-level key: write {name} = ... above the first [table]",
+                )
+            elif name not in allowed:
                 self.problem(
                     (*key, name),
                     f'unknown key "{name}" in [{key_text(key)}]{_did_you_mean(name, allowed)}',
@@ -384,14 +443,16 @@ class _Checker:
             return default
 
     def _required(
-        self, table: dict[str, object], key: KeyPath, check: Callable[[], T | None]
+        self,
+        table: dict[str, object],
+        key: KeyPath,
+        check: Callable[[], T | None],
+        required: Mapping[str, str] = REQUIRED_EXCEPTION_KEYS,
     ) -> T | None:
         if str(key[-1]) not in table:
             if key in self.misspelt:
                 return None
-            self.problem(
-                key[:-1], f'missing "{key[-1]}"', expected=REQUIRED_EXCEPTION_KEYS[str(key[-1])]
-            )
+            self.problem(key[:-1], f'missing "{key[-1]}"', expected=required[str(key[-1])])
             return None
         return check()
 
@@ -422,7 +483,9 @@ class _Checker:
             for key, scope in SCOPE_KEYS.items()
             if key in scopes_table
         )
+        min_confidence = self._min_confidence(licenses)
         exceptions = self._exceptions(document.get("exceptions"))
+        curations = self._curations(document.get("curations"), files=True)
         if self.problems:
             return None
         return Policy(
@@ -441,6 +504,8 @@ class _Checker:
             unresolved=levels["unresolved"],
             scopes=scopes,
             exceptions=exceptions,
+            min_confidence=min_confidence,
+            curations=curations,
         )
 
     def _license_lists(self, licenses: dict[str, object]) -> dict[ListName, tuple[str, ...]]:
@@ -535,6 +600,211 @@ class _Checker:
             return None
         return f"{license_id} WITH {exception}"
 
+    def _min_confidence(self, licenses: dict[str, object]) -> float:
+        key: KeyPath = ("licenses", "min-confidence")
+        value = licenses.get("min-confidence")
+        expected = "a number from 0 to 1, e.g. min-confidence = 0.6"
+        if value is None:
+            return 0.0
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.problem(key, _what(value), expected=expected)
+            return 0.0
+        if not 0 <= value <= 1:
+            self.problem(key, f"{value} is not between 0 and 1", expected=expected)
+            return 0.0
+        return float(value)
+
+    # -- curations ------------------------------------------------------------------------
+
+    def curations_file(self, document: dict[str, object]) -> tuple[Curation, ...]:
+        """The curations of a curations file: only ``[[curations]]`` tables."""
+        for top in document:
+            if top not in CURATION_FILE_KEYS:
+                self.problem(
+                    (top,),
+                    f'unknown key "{top}" in a curations file'
+                    f"{_did_you_mean(top, CURATION_FILE_KEYS)}",
+                    expected="only [[curations]] tables",
+                )
+        if "curations" not in document:
+            self.problem((), "no [[curations]] table", expected="at least one [[curations]] table")
+            return ()
+        return self._curations(document["curations"], files=False)
+
+    def _curations(self, value: object, *, files: bool) -> tuple[Curation, ...]:
+        """``[[curations]]`` tables; in a policy also names of curation files, read here."""
+        if value is None:
+            return ()
+        expected = "an array of tables, each written [[curations]]"
+        if files:
+            expected += ', or of curation file names, curations = ["curations.toml"]'
+        if not isinstance(value, list):
+            self.problem(("curations",), _what(value), expected=expected)
+            return ()
+        found: list[Curation] = []
+        for index, item in enumerate(value):
+            key: KeyPath = ("curations", index)
+            if isinstance(item, dict):
+                curation = self._curation(index, item)
+                if curation is not None:
+                    found.append(curation)
+            elif isinstance(item, str) and files:
+                found.extend(self._curation_file(key, item))
+            else:
+                self.problem(key, _what(item), expected=expected)
+        return tuple(found)
+
+    def _curation_file(self, key: KeyPath, name: str) -> tuple[Curation, ...]:
+        """The curations of the file ``name`` (relative to this file); its problems join ours."""
+        if not name.strip():
+            self.problem(key, "is empty", expected="the path of a curations file")
+            return ()
+        target = Path(self.path).parent / name.strip()
+        shown = str(target)
+        try:
+            text = _read_toml_text(target, "curation")
+            document = tomllib.loads(text)
+        except InputError as exc:
+            self.problem(
+                key,
+                f'"{name}": {exc.message} ({shown})',
+                expected=exc.expected or "a curations file, named relative to the policy file",
+            )
+            return ()
+        except tomllib.TOMLDecodeError as exc:
+            self.problems.append(_syntax_problem(exc, text, shown))
+            return ()
+        checker = _Checker(shown, _Locator(text))
+        curations = checker.curations_file(document)
+        self.problems.extend(checker.problems)
+        return curations
+
+    def _curation(self, index: int, item: dict[str, object]) -> Curation | None:
+        from ospo_scan.licenses.curations import Curation
+
+        key: KeyPath = ("curations", index)
+        for name in item:
+            if name not in CURATION_KEYS:
+                suggestion = _did_you_mean(name, CURATION_KEYS)
+                self.problem(
+                    (*key, name),
+                    f'unknown key "{name}" in a curation{suggestion}',
+                    expected=f"one of {', '.join(CURATION_KEYS)}",
+                )
+                if suggestion:
+                    self.misspelt.add((*key, suggestion.split('"')[1]))
+        required = REQUIRED_CURATION_KEYS
+        package = self._required(item, (*key, "purl"), lambda: self._package(item, key), required)
+        license = self._required(
+            item, (*key, "license"), lambda: self._expression(item, key), required
+        )
+        reason = self._required(
+            item, (*key, "reason"), lambda: self._text(item, key, "reason", required), required
+        )
+        curated_by = self._required(
+            item,
+            (*key, "curated-by"),
+            lambda: self._text(item, key, "curated-by", required),
+            required,
+        )
+        curated_on = self._required(item, (*key, "date"), lambda: self._date(item, key), required)
+        evidence = self._required(
+            item, (*key, "evidence"), lambda: self._evidence(item, key), required
+        )
+        versions = self._versions(item, key, package)
+        if None in (package, license, reason, curated_by, curated_on, evidence):
+            return None
+        assert package is not None and license is not None and reason is not None
+        assert curated_by is not None and curated_on is not None and evidence is not None
+        return Curation(
+            index=index,
+            path=self.label or self.path,
+            package=package,
+            license=license,
+            reason=reason,
+            curated_by=curated_by,
+            curated_on=curated_on,
+            evidence=evidence,
+            versions=versions,
+            line=self.locator.line(key),
+        )
+
+    def _expression(self, item: dict[str, object], key: KeyPath) -> str | None:
+        """The curated license: a valid SPDX expression, returned in canonical form."""
+        from ospo_scan.licenses.normalize import normalize, parse_expression, render
+
+        expected = 'an SPDX expression, e.g. "MIT", "Apache-2.0 OR MIT" or "LicenseRef-..."'
+        raw = self.string(item, (*key, "license"), expected=f"a string: {expected}")
+        if raw is None:
+            return None
+        try:
+            return render(parse_expression(raw))
+        except ValueError as exc:
+            guess = normalize(raw)
+            hint = ""
+            if guess.expression and guess.method not in ("unrecognized", "ambiguous"):
+                hint = f'; did you mean "{guess.expression}"?'
+            self.problem((*key, "license"), f"{exc}{hint}", expected=expected)
+            return None
+
+    def _date(self, item: dict[str, object], key: KeyPath) -> date | None:
+        value = item["date"]
+        if isinstance(value, datetime) or not isinstance(value, date):
+            self.problem(
+                (*key, "date"),
+                _what(value),
+                expected="a TOML date without quotes, e.g. date = 2025-06-30",
+            )
+            return None
+        return value
+
+    def _evidence(self, item: dict[str, object], key: KeyPath) -> tuple[str, ...] | None:
+        """URLs (http/https), package URLs of a file inside a package version
+        (``pkg:npm/glob@3.2.11#LICENSE``), or files relative to this file, which must exist."""
+        value = item["evidence"]
+        entries = [value] if isinstance(value, str) else value
+        expected = (
+            "a URL, a package URL of the license file (pkg:TYPE/NAME@VERSION#FILE) or a file "
+            'path, or an array of them, e.g. evidence = ["https://..."]'
+        )
+        if not isinstance(entries, list) or not entries:
+            shown = "is empty" if entries == [] else _what(value)
+            self.problem((*key, "evidence"), shown, expected=expected)
+            return None
+        found: list[str] = []
+        for index, entry in enumerate(entries):
+            entry_key: KeyPath = (
+                (*key, "evidence", index)
+                if isinstance(value, list)
+                else (
+                    *key,
+                    "evidence",
+                )
+            )
+            if not isinstance(entry, str) or not entry.strip():
+                shown = _what(entry) if not isinstance(entry, str) else "is empty"
+                self.problem(entry_key, shown, expected=expected)
+                continue
+            text = entry.strip()
+            if text.startswith("pkg:"):
+                problem = _file_purl_problem(text)
+                if problem is not None:
+                    self.problem(entry_key, problem, expected=expected)
+                    continue
+            elif re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text):
+                if not text.lower().startswith(("https://", "http://")):
+                    self.problem(entry_key, f'"{text}" is not an http(s) URL', expected=expected)
+                    continue
+            elif not (Path(self.path).parent / text).is_file():
+                self.problem(
+                    entry_key,
+                    f'evidence file "{text}" does not exist (looked beside {self.path})',
+                    expected=expected,
+                )
+                continue
+            found.append(text)
+        return tuple(found) if len(found) == len(entries) else None
+
     # -- exceptions -----------------------------------------------------------------------
 
     def _exceptions(self, value: object) -> tuple[PolicyException, ...]:
@@ -606,8 +876,14 @@ class _Checker:
             self.problem((*key, "purl"), f'"{raw}" is not a package URL: {exc}', expected=expected)
             return None
 
-    def _text(self, item: dict[str, object], key: KeyPath, name: str) -> str | None:
-        expected = REQUIRED_EXCEPTION_KEYS[name]
+    def _text(
+        self,
+        item: dict[str, object],
+        key: KeyPath,
+        name: str,
+        required: Mapping[str, str] = REQUIRED_EXCEPTION_KEYS,
+    ) -> str | None:
+        expected = required[name]
         value = self.string(item, (*key, name), expected=f"a string: {expected}")
         if value is None:
             return None
@@ -645,6 +921,21 @@ class _Checker:
                 (*key, "version"), f'"{raw}" is not a version range: {exc}', expected=expected
             )
             return None
+
+
+def _file_purl_problem(text: str) -> str | None:
+    """What is wrong with a package URL given as evidence, or ``None``: it must name one
+    version and, as its subpath, the file in that version (purl spec: "subpath: extra
+    subpath within a package, relative to the package root")."""
+    from packageurl import PackageURL
+
+    try:
+        purl = PackageURL.from_string(text)
+    except ValueError as exc:
+        return f'"{text}" is not a package URL: {str(exc).rstrip(".")}'
+    if not purl.version or not purl.subpath:
+        return f'"{text}" does not name a version and a file (pkg:TYPE/NAME@VERSION#FILE)'
+    return None
 
 
 def _license_id(text: str) -> str | None:

@@ -8,11 +8,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from packageurl import PackageURL
 
 from ospo_scan.model import AppliedException, Scope, Severity, Verdict
+
+if TYPE_CHECKING:
+    from ospo_scan.licenses.curations import Curation
 
 
 class Level(StrEnum):
@@ -393,6 +396,9 @@ class Policy:
     License lists hold canonical SPDX ids, ``LicenseRef-...`` ids or ``X WITH E`` pairs;
     category lists hold names from ``licenses.categories.CATEGORIES``. ``scopes`` caps the
     severity of findings for dev and optional dependencies (``error``: no cap).
+    ``min_confidence`` (0 to 1; 0: off) is the confidence below which a resolved license
+    counts as unknown; ``curations`` are the license corrections the policy carries (inline
+    and from the files it names), in file order.
     """
 
     name: str
@@ -410,6 +416,8 @@ class Policy:
     unresolved: Level = Level.ERROR
     scopes: tuple[tuple[Scope, Level], ...] = ()
     exceptions: tuple[PolicyException, ...] = ()
+    min_confidence: float = 0.0
+    curations: tuple[Curation, ...] = ()
     rules: tuple[LicenseRule, ...] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -23,6 +23,14 @@ Mapping decisions (CycloneDX 1.6, https://cyclonedx.org/docs/1.6/json/):
   schema does not list (newer than its SPDX snapshot) is ``license.name``, with the raw
   declared text, when known, as ``license.text``. An unresolved component has no ``licenses``
   and an ``ospo-scan:license-unresolved`` property with the reason.
+* Declared and concluded licenses (1.6 ``acknowledgement``): ``licenses`` holds exactly the
+  license the policy judged, acknowledged ``declared`` when it is the package's own
+  declaration, valid SPDX as written, and ``concluded`` when ospo-scan decided it (a
+  curation, a license text, a reading of an alias, classifier or ambiguous name). A
+  concluded license's component also has ``evidence.licenses`` with what the package
+  declares (its lockfile entry or registry metadata, as written), acknowledged ``declared``:
+  the spec keeps observed licenses there, and a package's wrong declaration must not sit in
+  ``licenses`` beside the correction (the schema allows one expression there, not two).
 * ``dependencies``: every component has an entry (an entry without ``dependsOn`` states that it
   has none, as the spec asks). The metadata component (the scanned project) depends on the
   direct components when at least one lockfile records which components are direct;
@@ -30,11 +38,15 @@ Mapping decisions (CycloneDX 1.6, https://cyclonedx.org/docs/1.6/json/):
   ``context.extra["project_name"]`` when the caller sets it, else the scanned root.
 * ``properties`` (names in the ``ospo-scan:`` namespace; a name may repeat). Components:
   ``scope``, ``direct``, ``verdict``, ``elected-license``, ``license-source``,
-  ``license-confidence``, ``license-unresolved`` or ``license-note``, one
-  ``license-evidence`` per evidence item, one ``finding`` per policy finding, one
-  ``location`` per lockfile location, ``registry`` (``false`` only), ``download-url``, and
-  ``version`` for a version too long for the schema. Metadata: ``policy``, ``policy-path``,
-  ``offline``, one ``lockfile`` per lockfile (with its error), and the policy-level findings.
+  ``license-confidence``, ``license-acknowledgement``, ``license-cached`` (``true`` only),
+  ``license-unresolved`` or ``license-note``, one ``license-evidence`` per evidence item,
+  one ``finding`` per policy finding, one ``location`` per lockfile location, ``registry``
+  (``false`` only), ``download-url``, and ``version`` for a version too long for the
+  schema. Metadata: ``policy``, ``policy-path``, ``offline``, one ``lockfile`` per lockfile
+  (with its error), and the policy-level findings; when the scan says how fresh its license
+  data is, ``license-data-cache-entries``, ``license-data-oldest``/``-newest`` (stored-at
+  of the cache entries used) and ``license-data-snapshot``/``-snapshot-source`` (the
+  imported snapshot's created-at, file).
 * A non-registry component whose download URL is an absolute URL also gets an
   ``externalReferences`` entry (``vcs`` for ``git+...`` and the like, else ``distribution``).
 """
@@ -50,6 +62,7 @@ from typing import Any, NamedTuple
 from ospo_scan.errors import ReportError
 from ospo_scan.model import (
     Finding,
+    LicenseDataInfo,
     ReportContext,
     Resolution,
     ScannedComponent,
@@ -71,6 +84,8 @@ _SERIAL_NUMBER = re.compile(
 )
 # The schemas cap ``version`` at 1024 characters; a longer one is kept as a property.
 _MAX_VERSION = 1024
+# A declared license that is a whole license text becomes a short name plus the text.
+_MAX_DECLARED_NAME = 200
 # externalReferences.url must be an IRI reference: only absolute URLs without spaces qualify;
 # anything else (scp-like git remotes, local paths) stays in the download-url property.
 _ABSOLUTE_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"{}|\\^`]+")
@@ -79,11 +94,12 @@ _VCS_PREFIXES = ("git+", "git://", "hg+", "svn+", "bzr+")
 
 # NamedTuples rather than dataclasses: building a dataclass costs about 2 ms at import time.
 class _License(NamedTuple):
-    """The ``licenses`` choice of one component: ``expression``, ``id`` or ``name``."""
+    """One license choice: ``expression``, ``id`` or ``name``, and its acknowledgement."""
 
     kind: str
     value: str
     text: str | None = None
+    acknowledgement: str | None = None
 
 
 class _ComponentView(NamedTuple):
@@ -97,6 +113,7 @@ class _ComponentView(NamedTuple):
     properties: list[tuple[str, str]]
     external: list[tuple[str, str]]
     depends_on: list[str]
+    declared: _License | None = None  # evidence.licenses: what the package declares
 
 
 class _BomView(NamedTuple):
@@ -227,6 +244,7 @@ def _metadata_properties(result: ScanResult, findings: Iterable[Finding]) -> lis
     if result.policy_path:
         properties.append(("ospo-scan:policy-path", result.policy_path))
     properties.append(("ospo-scan:offline", "true" if result.offline else "false"))
+    properties.extend(_license_data_properties(result.license_data))
     for lockfile in sorted(result.lockfiles, key=lambda item: item.path):
         if lockfile.error:
             value = f"{lockfile.path} ({lockfile.format}): error: {lockfile.error}"
@@ -237,14 +255,31 @@ def _metadata_properties(result: ScanResult, findings: Iterable[Finding]) -> lis
     return properties
 
 
+def _license_data_properties(info: LicenseDataInfo | None) -> list[tuple[str, str]]:
+    if info is None:
+        return []
+    properties = [("ospo-scan:license-data-cache-entries", str(info.cache_entries))]
+    if info.oldest is not None and info.newest is not None:
+        properties.append(("ospo-scan:license-data-oldest", iso_timestamp(info.oldest)))
+        properties.append(("ospo-scan:license-data-newest", iso_timestamp(info.newest)))
+    if info.snapshot_created is not None:
+        properties.append(("ospo-scan:license-data-snapshot", iso_timestamp(info.snapshot_created)))
+    if info.snapshot_source:
+        properties.append(("ospo-scan:license-data-snapshot-source", info.snapshot_source))
+    return properties
+
+
 def _component_view(
     scanned: ScannedComponent,
     spdx_ids: frozenset[str],
     known: set[str],
     findings: Sequence[Finding],
 ) -> _ComponentView:
+    from ospo_scan.licenses.resolve import acknowledgement, answered_from_cache
+
     component = scanned.component
     resolution = scanned.resolution
+    acknowledged = acknowledgement(resolution)
     properties: list[tuple[str, str]] = []
     if component.scope is not None:
         properties.append(("ospo-scan:scope", component.scope.value))
@@ -255,6 +290,10 @@ def _component_view(
         properties.append(("ospo-scan:elected-license", scanned.elected))
     properties.append(("ospo-scan:license-source", resolution.source))
     properties.append(("ospo-scan:license-confidence", f"{resolution.confidence:.2f}"))
+    if acknowledged is not None:
+        properties.append(("ospo-scan:license-acknowledgement", acknowledged))
+    if answered_from_cache(resolution):
+        properties.append(("ospo-scan:license-cached", "true"))
     if not resolution.expression:
         properties.append(("ospo-scan:license-unresolved", resolution.reason or "unresolved"))
     elif resolution.reason:
@@ -289,20 +328,40 @@ def _component_view(
         properties=properties,
         external=external,
         depends_on=sorted({purl for purl in component.dependencies if purl in known}),
+        declared=_declared(resolution, spdx_ids) if acknowledged == "concluded" else None,
     )
 
 
 def _license(resolution: Resolution, spdx_ids: frozenset[str]) -> _License | None:
+    from ospo_scan.licenses.resolve import acknowledgement
+
     expression = resolution.expression
     if not expression:
         return None
+    acknowledged = acknowledgement(resolution)
     # Canonical compound expressions always contain a space (AND, OR, WITH); "+" is the
     # SPDX "or later" operator, which only an expression can carry.
     if " " in expression or "(" in expression or expression.endswith("+"):
-        return _License("expression", expression)
+        return _License("expression", expression, None, acknowledged)
     if expression in spdx_ids:
-        return _License("id", expression)
-    return _License("name", expression, _raw_text(resolution, expression))
+        return _License("id", expression, None, acknowledged)
+    return _License("name", expression, _raw_text(resolution, expression), acknowledged)
+
+
+def _declared(resolution: Resolution, spdx_ids: frozenset[str]) -> _License | None:
+    """What the package declares, as a ``declared`` license for ``evidence.licenses``: an
+    id when it is one the schema lists, else a name (long texts clipped, in full as text)."""
+    from ospo_scan.licenses.resolve import declared_license
+
+    raw = declared_license(resolution)
+    if raw is None:
+        return None
+    shown = " ".join(raw.split())
+    if shown in spdx_ids:
+        return _License("id", shown, None, "declared")
+    if len(shown) > _MAX_DECLARED_NAME:
+        shown = shown[: _MAX_DECLARED_NAME - 3] + "..."
+    return _License("name", shown, raw if shown != raw else None, "declared")
 
 
 def _raw_text(resolution: Resolution, expression: str) -> str | None:
@@ -341,22 +400,30 @@ def _json_component(view: _ComponentView) -> dict[str, Any]:
         data["version"] = view.version
     if view.scope is not None:
         data["scope"] = view.scope
-    choice = view.license
-    if choice is not None:
-        if choice.kind == "expression":
-            data["licenses"] = [{"expression": choice.value}]
-        elif choice.kind == "id":
-            data["licenses"] = [{"license": {"id": choice.value}}]
-        else:
-            named: dict[str, Any] = {"name": choice.value}
-            if choice.text is not None:
-                named["text"] = {"content": choice.text, "contentType": "text/plain"}
-            data["licenses"] = [{"license": named}]
+    if view.license is not None:
+        data["licenses"] = [_json_license(view.license)]
     data["purl"] = view.purl
     if view.external:
         data["externalReferences"] = [{"type": kind, "url": url} for kind, url in view.external]
     data["properties"] = _json_properties(view.properties)
+    if view.declared is not None:
+        data["evidence"] = {"licenses": [_json_license(view.declared)]}
     return data
+
+
+def _json_license(choice: _License) -> dict[str, Any]:
+    """One licenseChoice item; keys in the order of the 1.6 schema."""
+    if choice.kind == "expression":
+        item: dict[str, Any] = {"expression": choice.value}
+        if choice.acknowledgement is not None:
+            item["acknowledgement"] = choice.acknowledgement
+        return item
+    license: dict[str, Any] = {choice.kind: choice.value}
+    if choice.acknowledgement is not None:
+        license["acknowledgement"] = choice.acknowledgement
+    if choice.text is not None:
+        license["text"] = {"content": choice.text, "contentType": "text/plain"}
+    return {"license": license}
 
 
 def _to_json(view: _BomView) -> str:
@@ -437,18 +504,9 @@ def _xml_component(view: _ComponentView) -> list[str]:
         lines.append(f"      <version>{_text(view.version)}</version>")
     if view.scope is not None:
         lines.append(f"      <scope>{view.scope}</scope>")
-    choice = view.license
-    if choice is not None:
+    if view.license is not None:
         lines.append("      <licenses>")
-        if choice.kind == "expression":
-            lines.append(f"        <expression>{_text(choice.value)}</expression>")
-        elif choice.kind == "id":
-            lines.append(f"        <license><id>{_text(choice.value)}</id></license>")
-        else:
-            text = ""
-            if choice.text is not None:
-                text = f'<text content-type="text/plain">{_text(choice.text)}</text>'
-            lines.append(f"        <license><name>{_text(choice.value)}</name>{text}</license>")
+        lines.append(f"        {_xml_license(view.license)}")
         lines.append("      </licenses>")
     lines.append(f"      <purl>{_text(view.purl)}</purl>")
     if view.external:
@@ -459,8 +517,27 @@ def _xml_component(view: _ComponentView) -> list[str]:
         )
         lines.append("      </externalReferences>")
     lines.extend(_xml_properties(view.properties, "      "))
+    if view.declared is not None:
+        lines.append("      <evidence>")
+        lines.append(f"        <licenses>{_xml_license(view.declared)}</licenses>")
+        lines.append("      </evidence>")
     lines.append("    </component>")
     return lines
+
+
+def _xml_license(choice: _License) -> str:
+    """One licenseChoiceType child; the acknowledgement is an attribute in XML."""
+    attribute = ""
+    if choice.acknowledgement is not None:
+        attribute = f' acknowledgement="{choice.acknowledgement}"'
+    if choice.kind == "expression":
+        return f"<expression{attribute}>{_text(choice.value)}</expression>"
+    text = ""
+    if choice.text is not None:
+        text = f'<text content-type="text/plain">{_text(choice.text)}</text>'
+    return (
+        f"<license{attribute}><{choice.kind}>{_text(choice.value)}</{choice.kind}>{text}</license>"
+    )
 
 
 def _xml_dependency(ref: str, depends_on: list[str]) -> list[str]:

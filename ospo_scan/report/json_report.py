@@ -16,6 +16,7 @@ from ospo_scan.model import (
     AppliedException,
     Diagnostic,
     Finding,
+    LicenseDataInfo,
     LockfileReport,
     ReportContext,
     ScannedComponent,
@@ -25,7 +26,7 @@ from ospo_scan.model import (
 from ospo_scan.report.base import dump_document, iso_timestamp
 from ospo_scan.report.summary import summarize
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1 added license_data and the license's provenance
 
 # The JSON Schema of this output, shipped inside this package (see ``load_schema``).
 SCHEMA_RESOURCE = ("schema", "scan-result-v1.schema.json")
@@ -62,6 +63,7 @@ def build_document(result: ScanResult, context: ReportContext) -> dict[str, Any]
         "generated_at": iso_timestamp(context.timestamp),
         "root": result.root,
         "offline": result.offline,
+        "license_data": _license_data(result.license_data),
         "policy": {"name": result.policy_name, "path": result.policy_path},
         "lockfiles": [_lockfile(lockfile) for lockfile in sorted(result.lockfiles, key=_by_path)],
         "components": [
@@ -104,6 +106,12 @@ def _location(location: SourceLocation) -> dict[str, Any]:
 
 
 def _component(scanned: ScannedComponent) -> dict[str, Any]:
+    from ospo_scan.licenses.resolve import (
+        acknowledgement,
+        answered_from_cache,
+        declared_license,
+    )
+
     component = scanned.component
     resolution = scanned.resolution
     return {
@@ -130,6 +138,9 @@ def _component(scanned: ScannedComponent) -> dict[str, Any]:
                 for item in resolution.evidence
             ],
             "reason": resolution.reason,
+            "acknowledgement": acknowledgement(resolution),
+            "declared": declared_license(resolution),
+            "cached": answered_from_cache(resolution),
         },
         "verdict": scanned.verdict.value,
         "elected": scanned.elected,
@@ -166,4 +177,22 @@ def _diagnostic(diagnostic: Diagnostic) -> dict[str, Any]:
         **_location(diagnostic.location),
         "severity": diagnostic.severity.value,
         "message": diagnostic.message,
+    }
+
+
+def _license_data(info: LicenseDataInfo | None) -> dict[str, Any] | None:
+    if info is None:
+        return None
+    snapshot = None
+    if info.snapshot_created is not None:
+        snapshot = {
+            "created_at": iso_timestamp(info.snapshot_created),
+            "source": info.snapshot_source,
+        }
+    return {
+        "offline": info.offline,
+        "cache_entries": info.cache_entries,
+        "oldest_entry": None if info.oldest is None else iso_timestamp(info.oldest),
+        "newest_entry": None if info.newest is None else iso_timestamp(info.newest),
+        "snapshot": snapshot,
     }

@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from ospo_scan.model import (
     SEVERITY_RANK,
     Finding,
+    LicenseDataInfo,
     ReportContext,
     ScanResult,
     Severity,
@@ -65,7 +67,7 @@ class TableReporter:
         _lockfile_errors(writer, result)
         _diagnostics(writer, result)
         _findings(writer, result.findings)
-        _summary(writer, summary)
+        _summary(writer, summary, result.license_data)
         _licenses(writer, summary, top)
         _unresolved(writer, result)
         return writer.text()
@@ -211,7 +213,7 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(shown) if shown else "none"
 
 
-def _summary(writer: _Writer, summary: Summary) -> None:
+def _summary(writer: _Writer, summary: Summary, license_data: LicenseDataInfo | None) -> None:
     writer.heading("Summary")
     failed = summary["lockfiles_with_errors"]
     lockfiles = f"{summary['lockfiles']} lockfile" + ("s" if summary["lockfiles"] != 1 else "")
@@ -224,7 +226,7 @@ def _summary(writer: _Writer, summary: Summary) -> None:
     )
     if summary["exceptions_applied"]:
         findings += f" ({summary['exceptions_applied']} with an exception applied)"
-    rows = (
+    rows: tuple[tuple[str, str], ...] = (
         ("components", f"{summary['components']} from {lockfiles}, {summary['direct']} direct"),
         ("verdicts", _counts(summary["by_verdict"])),
         ("findings", findings),
@@ -232,9 +234,33 @@ def _summary(writer: _Writer, summary: Summary) -> None:
         ("scopes", _counts(summary["by_scope"])),
         ("unresolved", str(summary["unresolved"])),
     )
+    if license_data is not None:
+        rows += (("license data", license_data_text(license_data)),)
     label_width = max(len(label) for label, _ in rows)
     for label, value in rows:
         writer.wrapped(value, " " * (label_width + 4), prefix=f"  {label:<{label_width}}  ")
+
+
+def license_data_text(info: LicenseDataInfo) -> str:
+    """Return how fresh the license answers are, e.g. "offline, cache snapshot of 2026-11-20,
+    40 cache entries from 2026-10-01 to 2026-11-20" (dates in UTC)."""
+    parts = ["offline" if info.offline else "online"]
+    if info.snapshot_created is not None:
+        parts.append(f"cache snapshot of {_day(info.snapshot_created)}")
+    if info.cache_entries and info.oldest is not None and info.newest is not None:
+        oldest, newest = _day(info.oldest), _day(info.newest)
+        span = f"from {oldest}" if oldest == newest else f"from {oldest} to {newest}"
+        entries = "entry" if info.cache_entries == 1 else "entries"
+        parts.append(f"{info.cache_entries} cache {entries} {span}")
+    else:
+        parts.append("no cache entries used")
+    return ", ".join(parts)
+
+
+def _day(moment: datetime) -> str:
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.date().isoformat()
 
 
 def _licenses(writer: _Writer, summary: Summary, top: int) -> None:

@@ -51,15 +51,16 @@ BROKEN_CASES: dict[str, list[str]] = {
     ],
     "unknown-table": [
         '{path}:1: license: unknown key "license"; did you mean "licenses"? '
-        "(expected the tables policy, licenses, scopes, exceptions)"
+        "(expected the tables policy, licenses, scopes, exceptions, curations)"
     ],
     "unknown-licenses-key": [
         '{path}:2: licenses.alow: unknown key "alow" in [licenses]; did you mean "allow"? '
         "(expected one of allow, review, deny, allow-categories, review-categories, "
-        "deny-categories, default, unknown, unresolved)",
+        "deny-categories, default, unknown, unresolved, min-confidence)",
         '{path}:3: licenses.deny-category: unknown key "deny-category" in [licenses]; '
         'did you mean "deny-categories"? (expected one of allow, review, deny, '
-        "allow-categories, review-categories, deny-categories, default, unknown, unresolved)",
+        "allow-categories, review-categories, deny-categories, default, unknown, unresolved, "
+        "min-confidence)",
     ],
     "policy-not-table": [
         '{path}:1: policy: "corporate" is a string (expected a table, written [policy])'

@@ -224,16 +224,21 @@ def test_scope_mapping(scan_result: ScanResult) -> None:
 
 def test_license_choices_json(scan_result: ScanResult) -> None:
     components = json_components(render_json(scan_result))
-    assert components[LEFT_PAD]["licenses"] == [{"license": {"id": "MIT"}}]
-    assert components[REGEX]["licenses"] == [{"expression": "MIT OR Apache-2.0"}]
-    assert components[CRYPTO]["licenses"] == [{"expression": "Apache-2.0 AND BSD-3-Clause"}]
+    declared = {"acknowledgement": "declared"}
+    assert components[LEFT_PAD]["licenses"] == [{"license": {"id": "MIT", **declared}}]
+    assert components[REGEX]["licenses"] == [{"expression": "MIT OR Apache-2.0", **declared}]
+    assert components[CRYPTO]["licenses"] == [
+        {"expression": "Apache-2.0 AND BSD-3-Clause", **declared}
+    ]
+    # Declared as "GPLv2 with Classpath Exception": the expression is ospo-scan's reading.
     assert components[JOL]["licenses"] == [
-        {"expression": "GPL-2.0-only WITH Classpath-exception-2.0"}
+        {"expression": "GPL-2.0-only WITH Classpath-exception-2.0", "acknowledgement": "concluded"}
     ]
     assert components[ACME]["licenses"] == [
         {
             "license": {
                 "name": "LicenseRef-ospo-acme-commercial-license",
+                "acknowledgement": "concluded",
                 "text": {"content": ACME_RAW, "contentType": "text/plain"},
             }
         }
@@ -269,7 +274,9 @@ def test_single_id_unknown_to_the_schema_is_a_name(scan_result: ScanResult) -> N
     json_text, xml_text = render_json(result), render_xml(result)
     assert_valid(json_text, xml_text)
     component = json_components(json_text)[first.component.purl]
-    assert component["licenses"] == [{"license": {"name": "Future-License-9.0"}}]
+    assert component["licenses"] == [
+        {"license": {"name": "Future-License-9.0", "acknowledgement": "concluded"}}
+    ]
 
 
 def test_or_later_operator_and_overlong_version(scan_result: ScanResult) -> None:
@@ -285,7 +292,7 @@ def test_or_later_operator_and_overlong_version(scan_result: ScanResult) -> None
     json_text, xml_text = render_json(result), render_xml(result)
     assert_valid(json_text, xml_text)
     component = json_components(json_text)[first.component.purl]
-    assert component["licenses"] == [{"expression": "GPL-2.0+"}]
+    assert component["licenses"] == [{"expression": "GPL-2.0+", "acknowledgement": "concluded"}]
     assert "version" not in component
     assert ("ospo-scan:version", "1." + "0" * 1100) in properties(component)
 
@@ -297,6 +304,7 @@ def test_component_properties(scan_result: ScanResult) -> None:
         ("ospo-scan:verdict", "review"),
         ("ospo-scan:license-source", "registry:pypi"),
         ("ospo-scan:license-confidence", "0.90"),
+        ("ospo-scan:license-acknowledgement", "concluded"),
         (
             "ospo-scan:license-evidence",
             "registry:pypi: License :: OSI Approved :: GNU Lesser General Public License v3 "
@@ -424,16 +432,21 @@ def test_json_and_xml_carry_the_same_components(scan_result: ScanResult) -> None
         licenses: list[dict[str, Any]] | None = None
         choice = element.find("cdx:licenses", NS)
         if choice is not None:
-            expression = choice.findtext("cdx:expression", namespaces=NS)
-            license_id = choice.findtext("cdx:license/cdx:id", namespaces=NS)
-            name = choice.findtext("cdx:license/cdx:name", namespaces=NS)
-            text = choice.findtext("cdx:license/cdx:text", namespaces=NS)
-            if expression:
-                licenses = [{"expression": expression}]
-            elif license_id:
-                licenses = [{"license": {"id": license_id}}]
+            expression = choice.find("cdx:expression", NS)
+            license = choice.find("cdx:license", NS)
+            if expression is not None:
+                licenses = [{"expression": expression.text}]
+                acknowledged = expression.get("acknowledgement")
+                if acknowledged:
+                    licenses[0]["acknowledgement"] = acknowledged
             else:
-                named: dict[str, Any] = {"name": name}
+                assert license is not None
+                license_id = license.findtext("cdx:id", namespaces=NS)
+                name = license.findtext("cdx:name", namespaces=NS)
+                text = license.findtext("cdx:text", namespaces=NS)
+                named: dict[str, Any] = {"id": license_id} if license_id else {"name": name}
+                if license.get("acknowledgement"):
+                    named["acknowledgement"] = license.get("acknowledgement")
                 if text is not None:
                     named["text"] = {"content": text, "contentType": "text/plain"}
                 licenses = [{"license": named}]

@@ -55,6 +55,7 @@ def test_top_level_keys_in_documented_order(scan_result: ScanResult) -> None:
         "generated_at",
         "root",
         "offline",
+        "license_data",
         "policy",
         "lockfiles",
         "components",
@@ -62,11 +63,12 @@ def test_top_level_keys_in_documented_order(scan_result: ScanResult) -> None:
         "diagnostics",
         "summary",
     ]
-    assert document["schema_version"] == SCHEMA_VERSION == "1.0"
+    assert document["schema_version"] == SCHEMA_VERSION == "1.1"
     assert document["tool"] == {"name": "ospo-scan", "version": "0.1.0"}
     assert document["generated_at"] == "2025-03-14T09:26:53Z"
     assert document["root"] == "services/checkout"
     assert document["offline"] is False
+    assert document["license_data"] is None  # not from a scan: freshness unknown
     assert document["policy"] == {"name": "default", "path": "policies/default.toml"}
 
 
@@ -166,6 +168,9 @@ def test_component_fields(scan_result: ScanResult) -> None:
             "confidence": 1.0,
             "evidence": [{"source": "lockfile", "value": "MIT", "detail": "package-lock.json"}],
             "reason": None,
+            "acknowledgement": "declared",
+            "declared": "MIT",
+            "cached": False,
         },
         "verdict": "allow",
         "elected": None,
