@@ -88,8 +88,9 @@ def find_curation(curations: Sequence[Curation], component: Component) -> Curati
     Order is precedence: callers list ``--curations`` files, then the policy's, then the
     shipped set, so that an organization's curation wins over a shipped one.
     """
+    kind = component.purl[4 : component.purl.find("/")].lower()  # "pkg:<type>/..."
     for curation in curations:
-        if curation.matches(component.purl, component.version):
+        if curation.package.type == kind and curation.matches(component.purl, component.version):
             return curation
     return None
 

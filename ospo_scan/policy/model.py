@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
+from urllib.parse import unquote
 
 from packageurl import PackageURL
 
@@ -326,15 +327,27 @@ class PackagePattern:
         )
 
 
-@functools.lru_cache(maxsize=16384)
+# Sized for large monorepos: every pattern is tried against every component, so a cache
+# smaller than the number of distinct purls would miss on every call.
+@functools.lru_cache(maxsize=1 << 17)
 def _purl_parts(purl: str) -> tuple[str, str, str, str | None] | None:
-    """(type, namespace, name, version) of a purl, casefolded for matching; None if invalid."""
-    try:
-        parsed = PackageURL.from_string(purl)
-    except ValueError:
+    """(type, namespace, name, version) of a purl, casefolded for matching; None if invalid.
+
+    Components carry canonical purls (built by packageurl-python), so they are split here by
+    the purl grammar directly, which is about ten times cheaper than parsing them again.
+    """
+    if not purl.startswith("pkg:"):
         return None
-    namespace = (parsed.namespace or "").casefold()
-    return parsed.type.lower(), namespace, parsed.name.casefold(), parsed.version
+    body = purl[4:].split("#", 1)[0].split("?", 1)[0]
+    version: str | None = None
+    if "@" in body:
+        body, version = body.rsplit("@", 1)
+        version = unquote(version)
+    kind, _, rest = body.partition("/")
+    if not kind or not rest:
+        return None
+    namespace, _, name = rest.rpartition("/")
+    return kind.lower(), unquote(namespace).casefold(), unquote(name).casefold(), version
 
 
 @dataclass(frozen=True, slots=True)
