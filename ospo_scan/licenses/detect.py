@@ -29,8 +29,11 @@ How a text is read:
 Matches combine with AND, or with OR when the left-over prose offers a choice ("dual
 licensed", "at your option"). The GPL family text alone names its version, not whether "or
 any later version" applies: that is granted by the notice, so a text match gives ``-only``
-(the reading that claims fewer rights) unless an "or later" notice is matched as well. An
-LGPL-3.0 file that also carries the GPL-3.0 text it builds on is LGPL-3.0 alone.
+(the reading that claims fewer rights) unless an "or later" notice is matched as well: an SPDX
+header template, or the FSF's "either version N of the License, or (at your option) any later
+version" sentence under the program's own name (``_GNU_NOTICE``; the LGPL-3.0 and AGPL notices
+written from the GPL one have no template). An LGPL-3.0 file that also carries the GPL-3.0
+text it builds on is LGPL-3.0 alone.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ __all__ = [
     "detect_license_text",
     "is_copyright_line",
     "normalize_words",
+    "restricting_words",
     "strip_line_lead",
     "template_info",
 ]
@@ -240,6 +244,14 @@ _GRANTING = frozenset(
 # Added as prose around the matches, these words limit where the licenses apply ("except
 # when otherwise stated"), which is no restriction of use.
 _SCOPE_WORDS = frozenset({"except", "unless"})
+
+
+def restricting_words(text: str) -> list[str]:
+    """The words of ``text`` that may restrict a license ("not", "commercial", "only", ...),
+    in matching form and in order; the matcher never lets them pass as added text."""
+    return [word for word in normalize_words(text) if word in _RESTRICTING]
+
+
 # Words that name a restrictive license family (copyleft, non-commercial, ethical). In prose
 # left over around the matches they point at a license that was not matched ("the vendored
 # parser is GPL"), which makes that prose an unknown part. Permissive families do not: a
@@ -888,6 +900,7 @@ def detect_license_text(text: str, *, filename: str | None = None) -> Detection:
     source = _prepare(text, index)
     search = _Search(source, index, _global_candidates(source, index), [], {}, _positions(source))
     _search(search, 0, len(source.ids))
+    _find_gnu_notices(search)
     search.found.sort(key=lambda found: found.start)
     return _conclude(search, notes, label, truncated)
 
@@ -1125,6 +1138,86 @@ def _conclude(search: _Search, notes: list[str], label: str, truncated: bool) ->
     score = min(match.score for match in matches) * explained
     summary = label + "; ".join(notes) if notes else None
     return Detection(expression, round(score, 4), tuple(matches), summary)
+
+
+# The FSF's notice granting a GNU license "or any later version" ("How to Apply These Terms"),
+# with the program's own name where the template says "this program": the SPDX header templates
+# only know "This program"/"This library", and LGPL-3.0 and AGPL notices written from the GPL
+# one ("the GNU Lesser General Public License as published by ...") have none. Only the
+# sentence that grants the versions is required; the warranty and "you should have received a
+# copy" sentences that follow it are covered when present. Over normalized words.
+_NAME_WORDS = r"(?:[^ ]+ ){1,6}?"  # the program's name ("psycopg2", "the GNU C Library")
+_GNU_TITLE = r"the (?:gnu )?(?P<kind>lesser |library |affero )?general public license "
+_GNU_NOTICE = re.compile(
+    r"(?<![^ ])(?:(?P<name>(?:[^ ]+ ){1,4}?)is free software "
+    r"you can redistribute it and or modify it )?"
+    r"under the terms of " + _GNU_TITLE + r"(?:as published by the free software foundation )?"
+    r"(?:either )?version (?P<version>[123](?:\.[01])?) (?:of the license )?"
+    r"or at your option any later version"
+    r"(?: (?P<tail>" + _NAME_WORDS + r")is distributed in the hope that it will be useful but "
+    r"without any warranty without even the implied warranty of merchantability or fitness for "
+    r"a particular purpose see the (?:gnu )?(?:lesser |library |affero )?general public license "
+    r"for more details)?"
+    r"(?: you should have received a copy of the (?:gnu )?(?:lesser |library |affero )?general "
+    r"public license (?:along with (?P<along>" + _NAME_WORDS + r"))?if not "
+    r"(?:see http gnu\.org licenses|write to the free software foundation"
+    r"(?P<address>(?: [^ ]+){0,14}?) usa))?(?![^ ])"
+)
+_GNU_KINDS = {None: "GPL", "lesser ": "LGPL", "library ": "LGPL", "affero ": "AGPL"}
+_GNU_VERSIONS = {"1": "1.0", "2": "2.0", "3": "3.0"}
+
+
+@functools.cache
+def _notice_template(license_id: str) -> _Template:
+    """A stand-in template for a GNU notice found by ``_GNU_NOTICE`` (kind "header")."""
+    return _Template(license_id, "header", (), [], b"", [0], (), frozenset())
+
+
+def _find_gnu_notices(search: _Search) -> None:
+    """Add the GNU "or any later version" notices in the text no match covers (see
+    ``_GNU_NOTICE``). A notice whose variable words (the program's name) hold a restricting
+    word is not taken, nor the sample notice of a license text's "How to Apply" appendix."""
+    from ospo_scan.licenses.normalize import canonical_id
+
+    source = search.source
+    covered = sorted((found.start, found.end) for found in search.found)
+    gaps: list[tuple[int, int]] = []
+    position = 0
+    for start, end in covered:
+        if start > position:
+            gaps.append((position, start))
+        position = max(position, end)
+    gaps.append((position, len(source.words)))
+    for lo, hi in gaps:
+        if hi - lo < MIN_REQUIRED_WORDS:
+            continue
+        words = source.words[lo:hi]
+        joined = " ".join(words)
+        # Word index of each character offset where a word starts.
+        offsets = list(itertools.accumulate((len(word) + 1 for word in words), initial=0))
+        for match in _GNU_NOTICE.finditer(joined):
+            first = lo + bisect.bisect_left(offsets, match.start())
+            last = lo + bisect.bisect_left(offsets, match.end())
+            variable: list[str] = []
+            if match.group("name"):
+                # The program's name is on the line of "is free software": earlier words
+                # ("This file is part of demo.") are left over, for _leftover to judge.
+                verb = lo + bisect.bisect_left(offsets, match.end("name"))
+                while first < verb and source.lines[first] != source.lines[verb]:
+                    first += 1
+                variable.extend(source.words[first:verb])
+            for part in match.group("tail", "along", "address"):
+                variable.extend((part or "").split())
+            if any(word in _RESTRICTING for word in variable):
+                continue
+            if _after_how_to_apply(source, first):
+                continue
+            family = _GNU_KINDS[match.group("kind")]
+            version = _GNU_VERSIONS.get(match.group("version"), match.group("version"))
+            license_id = f"{family}-{version}-or-later"
+            if canonical_id(license_id) != license_id or len(search.found) >= MAX_MATCHES:
+                continue
+            search.found.append(_Found(_notice_template(license_id), first, last, 1.0))
 
 
 _HOW_TO_APPLY = re.compile(r"\b(?:how to apply|attach the following notices?|following notice)\b")

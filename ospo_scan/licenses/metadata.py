@@ -112,6 +112,7 @@ class LicenseChoice:
 
     normalized: Normalized
     field: str  # the field name as written in evidence ("License-Expression", "info.license")
+    from_classifiers: bool = False  # read from the trove classifiers (the vaguest signal)
 
 
 def parse_core_metadata(data: bytes) -> LicenseFields:
@@ -217,7 +218,7 @@ def choose_license(fields: LicenseFields) -> LicenseChoice | None:
     if fields.classifiers:
         from_trove = from_classifiers(fields.classifiers)
         if from_trove is not None and from_trove.expression is not None:
-            trove = LicenseChoice(from_trove, names["classifier"])
+            trove = LicenseChoice(from_trove, names["classifier"], from_classifiers=True)
     fallback: LicenseChoice | None = None
     for key, raw in (
         ("license_expression", fields.license_expression),

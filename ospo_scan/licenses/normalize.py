@@ -38,6 +38,7 @@ __all__ = [
     "license_keys",
     "normalize",
     "parse_expression",
+    "refine_gnu_version",
     "render",
 ]
 
@@ -322,6 +323,48 @@ def license_keys(expression: str) -> tuple[str, ...]:
     Raises ``ValueError`` like ``parse_expression``.
     """
     return tuple(dict.fromkeys(leaf.key for leaf in _leaves(parse_expression(expression))))
+
+
+_GNU_ID = re.compile(r"^(?P<family>GPL|LGPL|AGPL)-(?P<version>\d\.\d)-(?:only|or-later)$")
+
+
+def refine_gnu_version(
+    expression: str, notice_ids: Iterable[str], *, version_known: bool
+) -> str | None:
+    """A declared GNU license made precise by the "or any later version" notice of its files.
+
+    ``expression`` is what the metadata declared; only a single GPL, LGPL or AGPL id (with or
+    without an exception) is refined. ``notice_ids`` are the ``-or-later`` ids that notices in
+    the package's license files grant (licenses/detect.py). A bare version ("LGPL-3.0",
+    "GPLv2") says nothing about later versions and SPDX reads it as ``-only``; a family name
+    alone ("LGPL") says no version at all (``version_known=False``): the notice of the same
+    family (and, when known, the same version) settles it. Returns the refined expression,
+    or ``None`` when there is nothing to refine or the notices do not name exactly one
+    candidate (two LGPL notices of different versions leave the declaration as it is).
+    """
+    try:
+        node = parse_expression(expression)
+    except ValueError:
+        return None
+    if not isinstance(node, LicenseLeaf):
+        return None
+    declared = _GNU_ID.match(node.key)
+    if declared is None:
+        return None
+    candidates: set[str] = set()
+    for notice in notice_ids:
+        found = _GNU_ID.match(notice)
+        if found is None or not notice.endswith("-or-later"):
+            continue
+        if found.group("family") != declared.group("family"):
+            continue
+        if version_known and found.group("version") != declared.group("version"):
+            continue
+        candidates.add(notice)
+    if len(candidates) != 1:
+        return None
+    refined = LicenseLeaf(candidates.pop(), node.exception)
+    return None if refined == node else render(refined)
 
 
 def render(node: LicenseNode) -> str:
@@ -702,6 +745,32 @@ _ALIASES: tuple[_AliasGroup, ...] = (
             "GPLv2 + CE",
         ),
     ),
+    # Exceptions that projects describe in words rather than name. Each entry is one project
+    # family's own wording, checked against the exception text its license file carries.
+    (
+        "GPL-2.0-only WITH Universal-FOSS-exception-1.0",
+        0.8,
+        'Oracle\'s "FOSS License Exception": the LICENSE.txt of its GPLv2 MySQL connectors'
+        " names the Universal FOSS Exception, version 1.0",
+        ("GNU GPLv2 (with FOSS License Exception)", "GPLv2 with FOSS License Exception"),
+    ),
+    (
+        "GPL-2.0-only WITH GCC-exception-2.0",
+        0.8,
+        'libgit2\'s "linking exception" (pygit2, libgit2 bindings) is worded as the GCC'
+        " exception 2.0",
+        ("GPLv2 with linking exception",),
+    ),
+    (
+        "GPL-2.0-or-later WITH Bootloader-exception",
+        0.9,
+        None,
+        (
+            # PyInstaller's License field; its COPYING.txt names the Bootloader Exception.
+            "GPLv2-or-later with a special exception which allows to use PyInstaller to build"
+            " and distribute non-free programs (including commercial ones)",
+        ),
+    ),
     (
         PUBLIC_DOMAIN_REF,
         0.7,
@@ -866,6 +935,10 @@ _EXCEPTION_ALIASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("OpenJDK-assembly-exception-1.0", ("Assembly exception", "OpenJDK assembly exception")),
     ("Linux-syscall-note", ("Linux syscall note", "syscall note")),
     ("WxWindows-exception-3.1", ("wxWindows exception",)),
+    (
+        "Universal-FOSS-exception-1.0",
+        ("Universal FOSS Exception", "Universal FOSS Exception, Version 1.0", "UFOSS exception"),
+    ),
 )
 
 # Trove classifiers (the official list of License :: classifiers, including deprecated ones)

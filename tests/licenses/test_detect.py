@@ -218,6 +218,105 @@ def test_lgpl_3_with_the_gpl_3_text_is_lgpl_3() -> None:
     assert [m.license_id for m in result.matches] == ["LGPL-3.0-only", "GPL-3.0-only"]
 
 
+# The notice of web3 1.10.4's LICENSE (its whole text): the GPL notice with the program's name
+# and "Lesser", for which SPDX has no header template.
+LGPL3_NAMED_NOTICE = """\
+This file is part of web3.js.
+
+web3.js is free software: you can redistribute it and/or modify
+it under the terms of the GNU Lesser General Public License as published by
+the Free Software Foundation, either version 3 of the License, or
+(at your option) any later version.
+
+web3.js is distributed in the hope that it will be useful,
+but WITHOUT ANY WARRANTY; without even the implied warranty of
+MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+GNU Lesser General Public License for more details.
+
+You should have received a copy of the GNU Lesser General Public License
+along with web3.js.  If not, see <http://www.gnu.org/licenses/>.
+"""
+
+
+def test_a_gnu_notice_naming_its_program_grants_or_later() -> None:
+    result = detect_license_text(LGPL3_NAMED_NOTICE)
+    assert result.expression == "LGPL-3.0-or-later"
+    assert result.score == 1.0
+    assert [(m.license_id, m.start_line, m.end_line) for m in result.matches] == [
+        ("LGPL-3.0-or-later", 3, 14)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("notice", "expected"),
+    [
+        (
+            "demo is free software; you can redistribute it and/or modify it under the terms"
+            " of the GNU Affero General Public License as published by the Free Software"
+            " Foundation; either version 3 of the License, or (at your option) any later"
+            " version.",
+            "AGPL-3.0-or-later",
+        ),
+        (
+            "The GNU C Library is free software; you can redistribute it and/or modify it"
+            " under the terms of the GNU Library General Public License as published by the"
+            " Free Software Foundation; either version 2 of the License, or (at your option)"
+            " any later version.",
+            "LGPL-2.0-or-later",
+        ),
+        # PyInstaller's COPYING.txt opens so (no "is free software" sentence).
+        (
+            "PyInstaller is licensed under the terms of the GNU General Public License\n"
+            "as published by the Free Software Foundation; either version 2 of the License,\n"
+            "or (at your option) any later version.",
+            "GPL-2.0-or-later",
+        ),
+        (
+            GPL3_LATER_NOTICE.replace("version 3 of", "version 2 of").replace(
+                "see <https://www.gnu.org/licenses/>",
+                "write to the Free Software Foundation, Inc.,\n51 Franklin Street, Fifth"
+                " Floor, Boston, MA 02110-1301 USA",
+            ),
+            "GPL-2.0-or-later",
+        ),
+    ],
+)
+def test_gnu_or_later_notices(notice: str, expected: str) -> None:
+    assert detect_license_text(notice).expression == expected
+
+
+def test_a_gnu_notice_with_an_exception_keeps_the_exception_as_an_unknown_part() -> None:
+    # psycopg2 2.9.9's LICENSE: the notice, then an OpenSSL linking exception in prose.
+    text = LGPL3_NAMED_NOTICE.replace("web3.js", "psycopg2") + (
+        "\nIn addition, as a special exception, the copyright holders give permission to"
+        " link this program with the OpenSSL library, and distribute linked combinations"
+        " including the two.\nYou must obey the GNU Lesser General Public License in all"
+        " respects for all of the code used other than OpenSSL.\n"
+    )
+    result = detect_license_text(text)
+    assert result.expression == f"LGPL-3.0-or-later AND {UNKNOWN_TEXT_REF}"
+
+
+def test_a_gnu_notice_with_a_restricting_program_name_is_not_taken() -> None:
+    notice = LGPL3_NAMED_NOTICE.replace(
+        "web3.js is free software", "The noncommercial web3.js is free software"
+    )
+    result = detect_license_text(notice)
+    assert result.expression is None or UNKNOWN_TEXT_REF in result.expression
+    assert "LGPL-3.0-or-later" not in [m.license_id for m in result.matches]
+
+
+def test_the_sample_notice_of_an_unmatched_gnu_text_is_no_grant() -> None:
+    # A GPL 2 text too altered to match (a section cut out): its "How to Apply" appendix
+    # still shows an "or later" notice, an example and not this file's grant.
+    gpl2 = _read("pypi__pylint__4.1.4__LICENSE")
+    start = gpl2.index("  2. You may modify your copy")
+    altered = gpl2[:start] + gpl2[gpl2.index("  3. You may copy and distribute") :]
+    result = detect_license_text(altered)
+    assert "GPL-2.0-or-later" not in [m.license_id for m in result.matches]
+    assert result.expression != "GPL-2.0-or-later"
+
+
 # -- several licenses in one file ---------------------------------------------------------------
 
 
@@ -500,4 +599,7 @@ def test_a_missing_tarball_or_file_keeps_the_declared_answer(
     _publish(recorded_session, "nofile", {}, _tarball({"README.md": "# no license here\n"}))
     nofile = NpmResolver().resolve(_npm("nofile", "1.0.0"), http, ENDPOINT, cache)
     assert nofile.expression is None
-    assert nofile.reason == "the npm registry declares no license; no license file in the tarball"
+    assert nofile.reason == (
+        "the npm registry declares no license; no license file in the tarball;"
+        " README.md has no (single) License section"
+    )

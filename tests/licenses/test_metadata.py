@@ -193,6 +193,7 @@ def test_license_beats_classifiers() -> None:
     choice = choose_license(fields)
     assert choice is not None
     assert (choice.normalized.expression, choice.field) == ("MIT", "License")
+    assert not choice.from_classifiers
 
 
 @pytest.mark.parametrize("declared", ["UNKNOWN", "", None])
@@ -206,6 +207,7 @@ def test_empty_license_gives_way_to_classifiers(declared: str | None) -> None:
     assert choice is not None
     assert (choice.normalized.expression, choice.field) == ("Apache-2.0", "info.classifiers")
     assert choice.normalized.method == "classifier"
+    assert choice.from_classifiers  # the PyPI resolver checks such answers against the files
 
 
 def test_unrecognized_license_gives_way_to_classifiers() -> None:

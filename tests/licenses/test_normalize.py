@@ -26,6 +26,7 @@ from ospo_scan.licenses.normalize import (
     license_keys,
     normalize,
     parse_expression,
+    refine_gnu_version,
     render,
 )
 
@@ -1072,3 +1073,85 @@ def test_word_salad_always_gives_valid_stable_spdx() -> None:
         if result.expression is not None:
             assert render(parse_expression(result.expression)) == result.expression, raw
             assert normalize(result.expression).expression == result.expression, raw
+
+
+# -- exceptions projects describe in words ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expression"),
+    [
+        # mysql-connector-python: LICENSE.txt names the Universal FOSS Exception, version 1.0.
+        (
+            "GNU GPLv2 (with FOSS License Exception)",
+            "GPL-2.0-only WITH Universal-FOSS-exception-1.0",
+        ),
+        (
+            "GPL-2.0 with the Universal FOSS Exception, Version 1.0",
+            "GPL-2.0-only WITH Universal-FOSS-exception-1.0",
+        ),
+        # pygit2 / libgit2: COPYING's "LINKING EXCEPTION" is the GCC exception 2.0 wording.
+        ("GPLv2 with linking exception", "GPL-2.0-only WITH GCC-exception-2.0"),
+        # PyInstaller's License field; COPYING.txt names the Bootloader Exception.
+        (
+            "GPLv2-or-later with a special exception which allows to use PyInstaller to build and"
+            " distribute non-free programs (including commercial ones)",
+            "GPL-2.0-or-later WITH Bootloader-exception",
+        ),
+    ],
+)
+def test_exceptions_written_in_prose(raw: str, expression: str) -> None:
+    result = normalize(raw)
+    assert result.expression == expression
+    assert result.method == "alias"
+    assert 0.5 < result.confidence < 1.0
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        # "linking exception" is precise only for libgit2's GPLv2: elsewhere it is unknown.
+        "GPLv3 with linking exception",
+        "LGPLv2.1 with linking exception",
+        # A special exception described in other words is no Bootloader exception.
+        "GPLv2 with a special exception which allows commercial use",
+    ],
+)
+def test_other_exceptions_in_prose_stay_unknown(raw: str) -> None:
+    result = normalize(raw)
+    assert result.method == "unrecognized"
+    assert result.expression is not None and "LicenseRef-ospo-" in result.expression
+
+
+@pytest.mark.parametrize(
+    ("declared", "notices", "version_known", "refined"),
+    [
+        ("LGPL-3.0-only", ["LGPL-3.0-or-later"], True, "LGPL-3.0-or-later"),
+        ("GPL-2.0-only", ["MIT", "GPL-2.0-or-later"], True, "GPL-2.0-or-later"),
+        # The exception is kept.
+        (
+            "GPL-2.0-only WITH GCC-exception-2.0",
+            ["GPL-2.0-or-later"],
+            True,
+            "GPL-2.0-or-later WITH GCC-exception-2.0",
+        ),
+        # A family name guessed the version: the notice gives it.
+        ("LGPL-2.0-or-later", ["LGPL-3.0-or-later"], False, "LGPL-3.0-or-later"),
+        ("GPL-1.0-or-later", ["GPL-2.0-or-later"], False, "GPL-2.0-or-later"),
+        # Another version, another family, two candidates, an -only notice: nothing to refine.
+        ("GPL-2.0-only", ["GPL-3.0-or-later"], True, None),
+        ("GPL-3.0-only", ["LGPL-3.0-or-later"], True, None),
+        ("AGPL-3.0-only", ["GPL-3.0-or-later"], True, None),
+        ("LGPL-2.0-or-later", ["LGPL-2.1-or-later", "LGPL-3.0-or-later"], False, None),
+        ("GPL-2.0-only", ["GPL-2.0-only"], True, None),
+        ("GPL-2.0-or-later", ["GPL-2.0-or-later"], True, None),  # already so
+        # Only a single GNU license is refined.
+        ("GPL-2.0-only OR MIT", ["GPL-2.0-or-later"], True, None),
+        ("MIT", ["GPL-2.0-or-later"], False, None),
+        ("not an expression ((", ["GPL-2.0-or-later"], False, None),
+    ],
+)
+def test_refine_gnu_version(
+    declared: str, notices: list[str], version_known: bool, refined: str | None
+) -> None:
+    assert refine_gnu_version(declared, notices, version_known=version_known) == refined

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,10 +17,14 @@ from ospo_scan.licenses.normalize import normalize
 from ospo_scan.licenses.registries import resolver_for
 from ospo_scan.licenses.registries.npm import (
     NOT_FOUND_TTL,
+    NS_LICENSE_FILES,
+    README_CONFIDENCE,
     SOURCE,
     NpmResolver,
     declared_license,
     document_url,
+    license_section,
+    readme_license,
 )
 from ospo_scan.model import Component, Evidence, Resolution
 from ospo_scan.sources.base import make_purl
@@ -333,3 +339,214 @@ def test_document_url_keeps_the_case_of_the_name() -> None:
     assert document_url(component, "https://registry.test") == (
         "https://registry.test/JSONStream/1.3.5"
     )
+
+
+# -- the README's License section, when nothing else names a license --------------------------
+
+TARBALLS = "https://files.test/npm"
+
+
+def _tarball(files: dict[str, str]) -> bytes:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as archive:
+        for name, text in {"package.json": '{"name": "demo"}', **files}.items():
+            data = text.encode("utf-8")
+            info = tarfile.TarInfo(f"package/{name}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+def _publish(
+    recorded: RecordedRegistry, name: str, document: dict[str, object], files: dict[str, str]
+) -> str:
+    url = f"{TARBALLS}/{name}-1.0.0.tgz"
+    recorded.add(f"{ENDPOINT}/{name}/1.0.0", {**document, "dist": {"tarball": url}})
+    recorded.add(url, _tarball(files))
+    return url
+
+
+def test_a_readme_license_section_naming_one_license(
+    http: HttpClient, cache: LicenseCache, recorded_session: RecordedRegistry
+) -> None:
+    # callsite 1.0.0 (recorded): no license field, no license file, README "## License\n\n  MIT".
+    tarball = f"{ENDPOINT}/callsite/-/callsite-1.0.0.tgz"
+    resolution = resolve("callsite", "1.0.0", http, cache)
+    assert resolution == Resolution(
+        "MIT",
+        SOURCE,
+        README_CONFIDENCE,
+        (Evidence(SOURCE, "MIT", f"{tarball} package/Readme.md (License section)"),),
+        "the npm registry declares no license; no license file in the tarball; the license is"
+        " stated in the License section of Readme.md",
+    )
+    assert cache.get(NS_LICENSE_FILES, f"{tarball}#") == {
+        "files": [],
+        "readme": ["package/Readme.md", "MIT"],
+    }
+    # A second resolution reads the section from the cache, not the tarball again.
+    asked = len(recorded_session.requests)
+    assert NpmResolver().resolve(npm("callsite", "1.0.0"), http, ENDPOINT, cache) == resolution
+    assert recorded_session.urls()[asked:] == [f"{ENDPOINT}/callsite/1.0.0"]
+
+
+def test_a_readme_license_section_holding_the_license_text(
+    http: HttpClient, cache: LicenseCache
+) -> None:
+    # options 0.0.6 (recorded): "## License ##", "(The MIT License)", then the MIT text.
+    resolution = resolve("options", "0.0.6", http, cache)
+    assert resolution.expression == "MIT"
+    assert resolution.confidence == README_CONFIDENCE
+    assert resolution.evidence[-1].value.startswith("(The MIT License)")
+
+
+def test_a_readme_is_not_read_when_a_license_file_exists(
+    http: HttpClient, cache: LicenseCache, recorded_session: RecordedRegistry
+) -> None:
+    # The license file holds terms ospo-scan does not know: the README must not override it.
+    files = {"LICENSE": "Demo Source License: use it for anything but resale.\n"}
+    _publish(recorded_session, "demo", {}, {**files, "README.md": "## License\n\nMIT\n"})
+    resolution = resolve("demo", "1.0.0", http, cache)
+    assert resolution.expression is None
+    assert resolution.reason == (
+        "the npm registry declares no license; no license recognized in package/LICENSE"
+    )
+
+
+def test_an_old_cache_entry_without_the_readme_is_read_again(
+    http: HttpClient, cache: LicenseCache, recorded_session: RecordedRegistry
+) -> None:
+    url = _publish(recorded_session, "demo", {}, {"README.md": "# demo\n\n## License\n\nISC\n"})
+    cache.put(NS_LICENSE_FILES, f"{url}#", {"files": []})  # written before READMEs were read
+    resolution = resolve("demo", "1.0.0", http, cache)
+    assert resolution.expression == "ISC"
+    assert url in recorded_session.urls()
+
+
+@pytest.mark.parametrize(
+    ("readme", "why"),
+    [
+        ("# demo\n\nNothing about licensing.\n", "README.md has no (single) License section"),
+        (
+            "## License\n\nMIT\n\n## Licence\n\nGPL-3.0\n",
+            "README.md has no (single) License section",
+        ),
+        ("## License\n\nMIT or Apache-2.0\n", None),
+        ("## License\n\nBSD\n", None),  # a family, not one license
+        ("## License\n\nMIT, except the fonts, which may not be resold\n", None),
+        ("## License\n\nFree for non-commercial use.\n", None),
+        ("## License\n\n" + MIT_TEXT + "\nNo use by the military.\n", None),
+        ("## License\n\n" + "Some words about the project. " * 90 + "\n", None),
+    ],
+)
+def test_a_readme_license_section_that_is_not_clear_stays_unresolved(
+    http: HttpClient,
+    cache: LicenseCache,
+    recorded_session: RecordedRegistry,
+    readme: str,
+    why: str | None,
+) -> None:
+    _publish(recorded_session, "demo", {}, {"README.md": readme})
+    resolution = resolve("demo", "1.0.0", http, cache)
+    assert resolution.expression is None
+    expected = why or "the License section of README.md names no single license clearly"
+    assert resolution.reason == (
+        f"the npm registry declares no license; no license file in the tarball; {expected}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("readme", "section"),
+    [
+        ("# x\n\n## License\n\nMIT\n\n## Other\n\ntext\n", "MIT"),
+        ("# x\n\n## License ##\n\nMIT\n", "MIT"),
+        ("x\n=\n\nLicense\n-------\n\nISC\n\nNext\n----\n", "ISC"),
+        ("## Licence:\n\nMIT\n### Notes\n\nmore\n## Credits\n", "MIT\n### Notes\n\nmore"),
+        ("```\n# License\nnot a heading\n```\n\n## License\n\nMIT\n", "MIT"),
+        ("# x\n\n## Licensing options\n\nMIT\n", None),
+    ],
+)
+def test_license_section(readme: str, section: str | None) -> None:
+    assert license_section(readme) == section
+
+
+@pytest.mark.parametrize(
+    ("section", "expression"),
+    [
+        ("MIT", "MIT"),
+        ("  The MIT License.", "MIT"),
+        ("MIT © [Ann Smith](https://example.test)", "MIT"),
+        ("[Apache 2.0](LICENSE)\n\nCopyright 2020 Ann Smith", "Apache-2.0"),
+        ("**ISC**", "ISC"),
+        ("(The MIT License)\n\n" + MIT_TEXT, "MIT"),
+        ("MIT AND ISC", None),
+        # A restriction hidden in a copyright notice makes the section unclear.
+        ("MIT\n\nCopyright 2020 Ann Smith. Not for resale.", None),
+        ("MIT © Ann Smith, for non-commercial use", None),
+        ("Public Domain", None),  # no SPDX id: a person should read it
+        ("GPL", None),
+        ("Proprietary", None),
+        ("", None),
+    ],
+)
+def test_readme_license(section: str, expression: str | None) -> None:
+    reading = readme_license(section)
+    assert (reading.expression if reading else None) == expression
+    if reading is not None:
+        assert reading.confidence <= README_CONFIDENCE
+
+
+# -- a GNU license declared by a bare version ---------------------------------------------------
+
+
+def test_a_bare_gnu_version_takes_or_later_from_the_license_file(
+    http: HttpClient, cache: LicenseCache
+) -> None:
+    # web3 1.10.4 (recorded): "LGPL-3.0"; LICENSE is the "or (at your option) any later
+    # version" notice of the GNU Lesser General Public License.
+    tarball = f"{ENDPOINT}/web3/-/web3-1.10.4.tgz"
+    resolution = resolve("web3", "1.10.4", http, cache)
+    assert resolution.expression == "LGPL-3.0-or-later"
+    assert resolution.confidence == normalize("LGPL-3.0").confidence
+    assert resolution.reason == (
+        "the package declares LGPL-3.0-only by its bare version; the notice in package/LICENSE"
+        " grants LGPL-3.0-or-later"
+    )
+    assert resolution.evidence[0] == Evidence(SOURCE, "LGPL-3.0", f"{ENDPOINT}/web3/1.10.4")
+    assert resolution.evidence[1].detail == f"{tarball} package/LICENSE"
+
+
+@pytest.mark.parametrize(
+    ("license", "files", "expected", "fetched"),
+    [
+        # An explicit SPDX "-only" id: the tarball is not even fetched.
+        ("LGPL-3.0-only", {"LICENSE": "x"}, "LGPL-3.0-only", False),
+        # The file has no notice (the bare license text): SPDX's reading stands.
+        ("GPL-2.0", {"LICENSE": "GPL 2, see the FSF.\n"}, "GPL-2.0-only", True),
+        # The notice names another version.
+        (
+            "GPLv2",
+            {
+                "COPYING": "demo is free software; you can redistribute it and/or modify it"
+                " under the terms of the GNU General Public License as published by the Free"
+                " Software Foundation; either version 3 of the License, or (at your option)"
+                " any later version.\n"
+            },
+            "GPL-2.0-only",
+            True,
+        ),
+    ],
+)
+def test_a_gnu_declaration_the_files_do_not_settle(
+    http: HttpClient,
+    cache: LicenseCache,
+    recorded_session: RecordedRegistry,
+    license: str,
+    files: dict[str, str],
+    expected: str,
+    fetched: bool,
+) -> None:
+    url = _publish(recorded_session, "demo", {"license": license}, files)
+    resolution = resolve("demo", "1.0.0", http, cache)
+    assert resolution.expression == expected
+    assert (url in recorded_session.urls()) is fetched

@@ -197,18 +197,34 @@ def test_html_simple_page_from_an_index_without_the_json_api(
     ]
 
 
-def test_license_classifiers_only(index: RecordedRegistry, cache: LicenseCache) -> None:
+ID_WHEEL = f"{INDEX}/packages/packages/42/77/de194443/id-1.6.1-py3-none-any.whl"
+
+
+def test_license_classifiers_only_are_checked_against_the_license_file(
+    index: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # id 1.6.1 declares its license only by a classifier with no version; its wheel (recorded,
+    # trimmed to .dist-info) carries the Apache 2.0 text, which settles it.
     _missing(index, f"{INDEX}/pypi/id/1.6.1/json")
 
     resolution = _resolve(index, cache, "id", "1.6.1")
 
     project = f"{INDEX}/pypi/id/json"
     assert resolution.expression == "Apache-2.0"
-    assert resolution.confidence < 1.0
-    assert (
+    assert resolution.confidence == 1.0
+    assert resolution.reason == (
+        "info.classifiers 'License :: OSI Approved :: Apache Software License' (classifier)"
+        " is settled by the license files LICENSE"
+    )
+    details = _details(resolution)
+    assert details[0] == (
         "License :: OSI Approved :: Apache Software License",
         f"{project} info.classifiers",
-    ) in _details(resolution)
+    )
+    assert details[-1][1] == f"{ID_WHEEL} id-1.6.1.dist-info/licenses/LICENSE"
+    assert resolution.evidence[-1].value.lstrip().startswith("Apache License")
+    # Only the wheel's end was fetched (its .dist-info sits in the last 64 KiB).
+    assert [s.headers.get("Range") for s in index.requests if s.url == ID_WHEEL] == ["bytes=-66560"]
 
 
 def test_license_field_holding_a_whole_license_text(
@@ -921,3 +937,282 @@ def test_second_wheel_is_tried_when_the_first_is_missing(
 
     assert resolution.expression == "MIT"
     assert recorded_session.urls()[-2:] == [DEMO_WHEEL, linux]
+
+
+# -- vague declarations checked against the wheel's license files ----------------------------
+
+TEXTS = FIXTURES / "license-texts"
+BSD2_TEXT = (
+    "Copyright (c) 2005-2020, Demo Authors\nAll rights reserved.\n\n"
+    "Redistribution and use in source and binary forms, with or without modification, are "
+    "permitted provided that the following conditions are met:\n\n"
+    "* Redistributions of source code must retain the above copyright notice, this list of "
+    "conditions and the following disclaimer.\n\n"
+    "* Redistributions in binary form must reproduce the above copyright notice, this list of "
+    "conditions and the following disclaimer in the documentation and/or other materials "
+    "provided with the distribution.\n\n"
+    'THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND ANY '
+    "EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED WARRANTIES OF "
+    "MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL "
+    "THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL, "
+    "SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT "
+    "OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS "
+    "INTERRUPTION) HOWEVER CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT "
+    "LIABILITY, OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE "
+    "OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.\n"
+)
+# psycopg2 2.9.9's LICENSE, abridged: the LGPL notice, then an OpenSSL linking exception.
+LGPL3_NOTICE = (
+    "demo and the LGPL\n---------------------\n\n"
+    "demo is free software: you can redistribute it and/or modify it\n"
+    "under the terms of the GNU Lesser General Public License as published\n"
+    "by the Free Software Foundation, either version 3 of the License, or\n"
+    "(at your option) any later version.\n\n"
+    "demo is distributed in the hope that it will be useful, but WITHOUT\n"
+    "ANY WARRANTY; without even the implied warranty of MERCHANTABILITY or\n"
+    "FITNESS FOR A PARTICULAR PURPOSE.  See the GNU Lesser General Public\n"
+    "License for more details.\n\n"
+    "In addition, as a special exception, the copyright holders give\n"
+    "permission to link this program with the OpenSSL library (or with\n"
+    "modified versions of OpenSSL that use the same license as OpenSSL),\n"
+    "and distribute linked combinations including the two.\n\n"
+    "You must obey the GNU Lesser General Public License in all respects for\n"
+    "all of the code used other than OpenSSL.\n"
+)
+
+
+def _gnu_notice(version: str, *, kind: str = "General") -> str:
+    return (
+        "This file is part of demo.\n\n"
+        "demo is free software; you can redistribute it and/or modify it under the terms of\n"
+        f"the GNU {kind} Public License as published by the Free Software Foundation;\n"
+        f"either version {version} of the License, or (at your option) any later version.\n"
+    )
+
+
+def _license_files_case(
+    recorded: RecordedRegistry, *headers: str, files: tuple[tuple[str, str], ...]
+) -> None:
+    names = [f"License-File: {name.rsplit('/', 1)[-1]}" for name, _ in files]
+    metadata = _metadata("1.0", *headers, *names)
+    _serve_demo(recorded, _demo_wheel(metadata, *files), core=metadata)
+
+
+def test_a_family_name_gives_way_to_a_confident_license_file(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # pyasn1-modules 0.4.2: License "BSD", LICENSE.txt holds the two-clause text.
+    _license_files_case(
+        recorded_session,
+        "License: BSD",
+        "Classifier: License :: OSI Approved :: BSD License",
+        files=(("licenses/LICENSE.txt", BSD2_TEXT),),
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "BSD-2-Clause"
+    assert resolution.confidence == 1.0
+    assert resolution.reason == (
+        "License 'BSD' (ambiguous) is settled by the license files LICENSE.txt"
+    )
+    assert _details(resolution) == [
+        ("BSD", f"{DEMO_WHEEL}.metadata License"),
+        ("License :: OSI Approved :: BSD License", f"{DEMO_WHEEL}.metadata Classifier"),
+        ("LICENSE.txt", f"{DEMO_WHEEL}.metadata License-File"),
+        (BSD2_TEXT, f"{DEMO_WHEEL} demo-1.0.dist-info/licenses/LICENSE.txt"),
+    ]
+
+
+def test_a_classifier_gives_way_to_files_that_add_a_license(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # exceptiongroup: an MIT classifier; the license file adds code under another license.
+    _license_files_case(
+        recorded_session,
+        "Classifier: License :: OSI Approved :: MIT License",
+        files=(("licenses/LICENSE-MIT", MIT_TEXT), ("licenses/LICENSE-ISC", ISC_TEXT)),
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "MIT AND ISC"
+
+
+@pytest.mark.parametrize(
+    ("headers", "text", "expected"),
+    [
+        # The files name another license than the metadata: they are not the whole story.
+        (("License: BSD",), MIT_TEXT, "BSD-3-Clause"),
+        (
+            ("Classifier: License :: OSI Approved :: Apache Software License",),
+            ISC_TEXT,
+            "Apache-2.0",
+        ),
+        # Terms beyond the license: the files are not read confidently.
+        (
+            ("License: BSD",),
+            BSD2_TEXT + "\nThis software may not be used for military purposes.\n",
+            "BSD-3-Clause",
+        ),
+        # Two classifiers (AND) and a file with only one of them: a declared license dropped.
+        (
+            (
+                "Classifier: License :: OSI Approved :: MIT License",
+                "Classifier: License :: OSI Approved :: GNU General Public License v3 (GPLv3)",
+            ),
+            MIT_TEXT,
+            "MIT AND GPL-3.0-only",
+        ),
+    ],
+)
+def test_license_files_that_do_not_account_for_the_declaration_never_win(
+    recorded_session: RecordedRegistry,
+    cache: LicenseCache,
+    headers: tuple[str, ...],
+    text: str,
+    expected: str,
+) -> None:
+    _license_files_case(recorded_session, *headers, files=(("licenses/LICENSE", text),))
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == expected
+    assert resolution.confidence < 1.0
+    # The files were read and are kept as evidence for a human.
+    assert resolution.evidence[-1].value == text
+
+
+def test_a_gnu_text_keeps_the_or_later_the_classifier_declares(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # unidecode: "GPLv2+" classifier, LICENSE is the bare GPL 2 text (which reads -only).
+    gpl2 = (TEXTS / "pypi__pylint__4.1.4__LICENSE").read_text("utf-8")
+    _license_files_case(
+        recorded_session,
+        "Classifier: License :: OSI Approved :: GNU General Public License v2 or later (GPLv2+)",
+        files=(("licenses/LICENSE", gpl2),),
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "GPL-2.0-or-later"
+
+
+def test_an_or_later_notice_settles_a_vague_lgpl(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # psycopg2 2.9.9: "LGPL with exceptions" and the LGPL classifier without a version; the
+    # LICENSE notice says "version 3 of the License, or (at your option) any later version".
+    _license_files_case(
+        recorded_session,
+        "License: LGPL with exceptions",
+        "Classifier: License :: OSI Approved :: GNU Library or Lesser General Public License"
+        " (LGPL)",
+        files=(("LICENSE", LGPL3_NOTICE),),
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "LGPL-3.0-or-later"
+    assert resolution.confidence == 0.85
+    assert resolution.reason == (
+        "Classifier 'License :: OSI Approved :: GNU Library or Lesser General Public License"
+        " (LGPL)' names no later versions; the notice in LICENSE grants LGPL-3.0-or-later"
+    )
+    assert resolution.evidence[-1] == Evidence(
+        SOURCE, LGPL3_NOTICE, f"{DEMO_WHEEL} demo-1.0.dist-info/LICENSE"
+    )
+
+
+@pytest.mark.parametrize(
+    ("declared", "notice", "expected"),
+    [
+        ("License: GPLv2", _gnu_notice("2"), "GPL-2.0-or-later"),
+        ("License: LGPL-2.1", _gnu_notice("2.1", kind="Lesser General"), "LGPL-2.1-or-later"),
+        # The notice grants another version than the one declared: the declaration stands.
+        ("License: GPLv2", _gnu_notice("3"), "GPL-2.0-only"),
+        # Another family's notice says nothing about this one.
+        ("License: GPLv3", _gnu_notice("3", kind="Lesser General"), "GPL-3.0-only"),
+    ],
+)
+def test_a_bare_gnu_version_takes_or_later_from_the_notice(
+    recorded_session: RecordedRegistry,
+    cache: LicenseCache,
+    declared: str,
+    notice: str,
+    expected: str,
+) -> None:
+    _license_files_case(recorded_session, declared, files=(("licenses/COPYING", notice),))
+
+    assert _resolve(recorded_session, cache, "demo", "1.0").expression == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("GPL-2.0-only", "GPL-2.0-only"),  # says "only"
+        ("MIT License", "MIT"),  # no guess
+        ("GPL-2.0-or-later OR MIT", "GPL-2.0-or-later OR MIT"),
+    ],
+)
+def test_an_explicit_declaration_does_not_fetch_the_wheel(
+    recorded_session: RecordedRegistry, cache: LicenseCache, raw: str, expected: str
+) -> None:
+    metadata = _metadata("1.0", f"License: {raw}", "License-File: COPYING")
+    _serve_demo(
+        recorded_session,
+        _demo_wheel(metadata, ("licenses/COPYING", _gnu_notice("3"))),
+        core=metadata,
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == expected
+    assert DEMO_WHEEL not in recorded_session.urls()
+
+
+def test_a_vague_declaration_without_a_wheel_stands(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    sdist = f"{FILES_HOST}/demo/demo-1.0.tar.gz"
+    _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
+    recorded_session.add(
+        f"{INDEX}/pypi/demo/json",
+        {
+            "info": {"name": "demo", "version": "1.0", "license": "BSD"},
+            "urls": [{"filename": "demo-1.0.tar.gz", "url": sdist}],
+            "releases": {},
+        },
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "BSD-3-Clause"
+    assert resolution.confidence == 0.4
+    assert recorded_session.urls() == [f"{INDEX}/pypi/demo/1.0/json", f"{INDEX}/pypi/demo/json"]
+
+
+@pytest.mark.parametrize(
+    ("found", "declared", "accounted"),
+    [
+        ("BSD-2-Clause", "BSD-3-Clause", True),  # "BSD" guessed the clauses
+        ("MIT AND PSF-2.0", "MIT", True),
+        ("LGPL-3.0-or-later", "LGPL-2.0-or-later", True),
+        ("Unlicense AND BSD-2-Clause", "BSD-3-Clause AND LicenseRef-ospo-public-domain", True),
+        ("Apache-2.0", "MIT", False),
+        ("MIT", "MIT AND GPL-3.0-only", False),  # a declared license the files do not name
+        ("MIT", "LicenseRef-ospo-proprietary", False),
+        ("MIT", "LicenseRef-ospo-public-domain", False),
+        ("CC0-1.0", "CC-BY-SA-4.0", False),  # a dedication is not a CC BY-SA version
+        ("LGPL-2.1-only", "GPL-2.0-only", False),
+        ("0BSD", "BSD-3-Clause", False),
+        ("not an expression ((", "MIT", False),
+    ],
+)
+def test_license_files_account_for_a_declaration(
+    found: str, declared: str, accounted: bool
+) -> None:
+    from ospo_scan.licenses.registries.pypi import _accounts_for
+
+    assert _accounts_for(found, declared) is accounted

@@ -2,7 +2,11 @@
 
 When the document names no license, or says ``SEE LICENSE IN <file>``, the license file is
 read out of the version's tarball (``dist.tarball``) and matched against the SPDX license
-texts (licenses/detect.py).
+texts (licenses/detect.py). A package with neither a license field nor a license file may
+state its license in the README's "License" section: a clear, short one naming one license
+is read (``readme_license``). A GNU license declared by a bare version ("LGPL-3.0", which
+SPDX reads as ``-only``) is checked against the "or any later version" notice of the
+tarball's license files.
 """
 
 from __future__ import annotations
@@ -87,7 +91,7 @@ class NpmResolver:
         resolution = resolution_from_document(document, url)
         wanted = license_file_wanted(document)
         tarball = _tarball_url(document)
-        if wanted is not None and tarball is not None:
+        if tarball is not None and (wanted is not None or _gnu_version_open(document)):
             from_file = _from_license_files(http, cache, tarball, wanted, resolution)
             if from_file is None:
                 # The tarball could not be reached: answer from the document, uncached.
@@ -221,6 +225,22 @@ def license_file_wanted(document: dict[str, Any]) -> str | None:
     return name
 
 
+_GNU_OPEN = re.compile(r"^(?:GPL|LGPL|AGPL)-\d\.\d-only(?: WITH [\w.-]+)?$")
+
+
+def _gnu_version_open(document: dict[str, Any]) -> bool:
+    """Whether the document declares one GNU license by a bare version ("LGPL-3.0", "GPLv2"),
+    which SPDX reads as ``-only``: the notice in the license file may say "or any later
+    version". Only an explicit SPDX ``-only`` id means "only"."""
+    _, normalized = declared_license(document)
+    return (
+        normalized is not None
+        and normalized.method != "spdx"
+        and normalized.expression is not None
+        and _GNU_OPEN.match(normalized.expression) is not None
+    )
+
+
 def _tarball_url(document: dict[str, Any]) -> str | None:
     dist = document.get("dist")
     tarball = dist.get("tarball") if isinstance(dist, dict) else None
@@ -230,20 +250,32 @@ def _tarball_url(document: dict[str, Any]) -> str | None:
 
 
 def _from_license_files(
-    http: HttpClient, cache: LicenseCache, tarball: str, wanted: str, declared: Resolution
+    http: HttpClient,
+    cache: LicenseCache,
+    tarball: str,
+    wanted: str | None,
+    declared: Resolution,
 ) -> Resolution | None:
     """The resolution from the tarball's license files, or ``declared`` with a note when they
-    hold no recognized license; ``None`` when the tarball host cannot be reached."""
-    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF, combine_detections, detect_license_text
-    from ospo_scan.licenses.metadata import clip_evidence
+    hold no recognized license; ``None`` when the tarball host cannot be reached.
 
-    key = f"{tarball}#{wanted}"
+    ``wanted`` is the file of ``SEE LICENSE IN <file>``, ``""`` for the usual license files
+    (the document names no license: without any, the README's License section is read), or
+    ``None`` when the document declares a GNU license by a bare version and the files may only
+    settle "or any later version" (``_with_gnu_notice``).
+    """
+    look_for = wanted or ""
+    key = f"{tarball}#{look_for}"
     cached = cache.get(NS_LICENSE_FILES, key)
     texts = _cached_texts(cached)
+    readme = _cached_readme(cached)
     problem = cached.get("missing") if isinstance(cached, dict) else None
-    if texts is None and not isinstance(problem, str):
+    # An entry written before README sections were read has no "readme" for a tarball
+    # without license files: read the tarball again.
+    stale = wanted == "" and texts == [] and isinstance(cached, dict) and "readme" not in cached
+    if (texts is None or stale) and not isinstance(problem, str):
         try:
-            texts = _read_license_files(http, tarball, wanted)
+            texts, readme = _read_license_files(http, tarball, look_for)
         except RegistryUnavailable as exc:
             logger.info("%s: %s", tarball, exc)
             return None
@@ -251,13 +283,34 @@ def _from_license_files(
             problem = str(exc)
             cache.put(NS_LICENSE_FILES, key, {"missing": problem}, ttl=UNREADABLE_TTL)
         else:
-            cache.put(NS_LICENSE_FILES, key, {"files": [list(item) for item in texts]})
+            value: dict[str, Any] = {"files": [list(item) for item in texts]}
+            if wanted == "" and not texts:
+                value["readme"] = list(readme) if readme is not None else None
+            cache.put(NS_LICENSE_FILES, key, value)
+    if wanted is None:
+        return _with_gnu_notice(declared, tarball, texts or [])
     if not texts:
         note = problem or f"no {wanted or 'license file'} in the tarball"
-        reason = f"{declared.reason}; {note}" if declared.reason else note
-        return Resolution(
-            declared.expression, declared.source, declared.confidence, declared.evidence, reason
-        )
+        if wanted == "" and problem is None:
+            from_readme, readme_note = _from_readme(declared, tarball, note, readme)
+            if from_readme is not None:
+                return from_readme
+            note = f"{note}; {readme_note}"
+        return _with_note(declared, declared.evidence, note)
+    return _from_texts(declared, tarball, texts)
+
+
+def _with_note(declared: Resolution, evidence: tuple[Evidence, ...], note: str) -> Resolution:
+    reason = f"{declared.reason}; {note}" if declared.reason else note
+    return Resolution(declared.expression, declared.source, declared.confidence, evidence, reason)
+
+
+def _from_texts(declared: Resolution, tarball: str, texts: list[tuple[str, str]]) -> Resolution:
+    """The license of the license files' texts; ``declared`` with a note when none holds a
+    recognized license."""
+    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF, combine_detections, detect_license_text
+    from ospo_scan.licenses.metadata import clip_evidence
+
     evidence = list(declared.evidence)
     detections = []
     for member, text in texts:
@@ -266,15 +319,224 @@ def _from_license_files(
     combined = combine_detections(detections)
     names = ", ".join(member for member, _ in texts)
     if combined.expression is None:
-        note = f"no license recognized in {names}"
-        reason = f"{declared.reason}; {note}" if declared.reason else note
-        return Resolution(
-            declared.expression, declared.source, declared.confidence, tuple(evidence), reason
-        )
+        return _with_note(declared, tuple(evidence), f"no license recognized in {names}")
     reason = None
     if combined.score < LOW_CONFIDENCE or UNKNOWN_TEXT_REF in combined.expression:
         reason = combined.note or f"low-confidence reading of {names}"
     return Resolution(combined.expression, SOURCE, combined.score, tuple(evidence), reason)
+
+
+# The least confidence of a GNU declaration whose version a license notice settled: the notice
+# is the project's own words, read from prose rather than an SPDX id.
+CONFIDENCE_FROM_NOTICE = 0.85
+
+
+def _with_gnu_notice(
+    declared: Resolution, tarball: str, texts: list[tuple[str, str]]
+) -> Resolution:
+    """``declared`` (one GNU license by a bare version) with "or later" when a notice in the
+    license files grants this version "or (at your option) any later version"; the files'
+    texts join the evidence either way."""
+    from ospo_scan.licenses.detect import detect_license_text
+    from ospo_scan.licenses.metadata import clip_evidence
+    from ospo_scan.licenses.normalize import refine_gnu_version
+
+    if declared.expression is None or not texts:
+        return declared
+    evidence = list(declared.evidence)
+    notices: list[str] = []
+    for member, text in texts:
+        evidence.append(Evidence(SOURCE, clip_evidence(text), f"{tarball} {member}"))
+        detection = detect_license_text(text, filename=member.rsplit("/", 1)[-1])
+        notices.extend(match.license_id for match in detection.matches)
+    refined = refine_gnu_version(declared.expression, notices, version_known=True)
+    if refined is None:
+        return Resolution(
+            declared.expression,
+            declared.source,
+            declared.confidence,
+            tuple(evidence),
+            declared.reason,
+        )
+    names = ", ".join(member for member, _ in texts)
+    reason = (
+        f"the package declares {declared.expression} by its bare version; the notice in"
+        f" {names} grants {refined}"
+    )
+    confidence = max(declared.confidence, CONFIDENCE_FROM_NOTICE)
+    return Resolution(refined, SOURCE, confidence, tuple(evidence), reason)
+
+
+# -- the README's License section --------------------------------------------------------------
+
+# A README answer is below a license file's: the README is documentation, not the grant.
+README_CONFIDENCE = 0.7
+# A License section longer than this (in words) is more than a license name or one license
+# text: not "clear and short".
+MAX_README_SECTION_WORDS = 400
+# A section this short (in words) is read as a license name ("MIT", "The MIT License").
+MAX_README_NAME_WORDS = 8
+# How a license text in a README section must match (as for license files winning over
+# vague metadata): nearly word for word, nothing left unexplained.
+README_TEXT_SCORE = 0.9
+_README_NAME = re.compile(r"(?i)^readme(?:\.(?:md|markdown|mdown|mkd|txt|rst))?$")
+_ATX_HEADING = re.compile(r"^ {0,3}(?P<level>#{1,6})(?:[ \t]+(?P<title>.*?))?[ \t#]*$")
+_UNDERLINE = re.compile(r"^ {0,3}(?P<mark>[=\-~^*+#])(?P=mark){2,}[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(?:```|~~~)")
+_LICENSE_TITLE = re.compile(r"(?i)^licen[cs]e[sd]?$")
+# A copyright notice after the license name on the same line ("MIT © Ann Smith").
+_COPYRIGHT_TAIL = re.compile(
+    r"\s*(?:\u00a9|\(c\)|\bcopyright\s+(?:\u00a9|\(c\)|\d{4})).*$", re.IGNORECASE
+)
+# Markdown images (badges) and links ("[MIT](LICENSE)" names MIT).
+_MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def license_section(text: str) -> str | None:
+    """The body of the README's one "License" section (Markdown ATX or setext heading, or
+    an reStructuredText title), up to the next heading of the same or a higher level.
+
+    Returns ``None`` when there is no such section, or more than one (which one would
+    count?). Headings inside fenced code blocks are not headings.
+    """
+    lines = text.splitlines()
+    headings: list[tuple[int, int, int, str]] = []  # (first line, body line, level, title)
+    fenced = False
+    for number, line in enumerate(lines):
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced:
+            continue
+        atx = _ATX_HEADING.match(line)
+        if atx is not None:
+            headings.append((number, number + 1, len(atx.group("level")), atx.group("title") or ""))
+            continue
+        following = lines[number + 1] if number + 1 < len(lines) else ""
+        underline = _UNDERLINE.match(following)
+        if line.strip() and underline is not None and not _UNDERLINE.match(line):
+            level = 1 if underline.group("mark") in "=#" else 2
+            headings.append((number, number + 2, level, line.strip()))
+    sections = [h for h in headings if _LICENSE_TITLE.match(_heading_words(h[3]))]
+    if len(sections) != 1:
+        return None
+    first, body, level, _ = sections[0]
+    end = next((h[0] for h in headings if h[0] > first and h[2] <= level), len(lines))
+    return "\n".join(lines[body:end]).strip()
+
+
+def _heading_words(title: str) -> str:
+    """A heading's title without Markdown emphasis, a trailing colon or an anchor."""
+    title = re.sub(r"\{#[^}]*\}\s*$", "", title)
+    return title.strip().strip("*_`:").strip()
+
+
+def readme_license(section: str) -> Normalized | None:
+    """The one license a README License section states, or ``None`` when it is not clear.
+
+    Clear means: a license name on its own ("MIT", "The MIT License", "MIT © Ann"), read by
+    normalize as an SPDX id or a known alias (not a family guess such as "BSD"), or one whole
+    license text that detect matches nearly word for word with nothing left over. Anything
+    else (two licenses, a long section, extra words, an unknown text) is not clear. The
+    confidence is at most ``README_CONFIDENCE``.
+    """
+    from ospo_scan.licenses.detect import (
+        UNKNOWN_TEXT_REF,
+        detect_license_text,
+        is_copyright_line,
+        normalize_words,
+        restricting_words,
+    )
+    from ospo_scan.licenses.normalize import Normalized, normalize
+
+    words = normalize_words(section)
+    if not words or len(words) > MAX_README_SECTION_WORDS:
+        return None
+    kept: list[str] = []
+    copyright_notices: list[str] = []
+    for raw in section.splitlines():
+        line = _MARKDOWN_LINK.sub(r"\1", _MARKDOWN_IMAGE.sub("", raw)).strip().strip("*_`>")
+        line = line.strip()
+        if not line:
+            continue
+        if is_copyright_line(line):
+            copyright_notices.append(line)
+            continue
+        tail = _COPYRIGHT_TAIL.search(line)
+        if tail is not None:
+            copyright_notices.append(tail.group(0))
+            line = line[: tail.start()]
+        kept.append(line)
+    # Copyright lines are set aside as names and dates; one that also restricts ("not for
+    # resale") makes the section unclear.
+    if restricting_words("\n".join(copyright_notices)):
+        return None
+    name = " ".join(part for part in kept if part).strip().rstrip(".")
+    if name and len(normalize_words(name)) <= MAX_README_NAME_WORDS:
+        if name.startswith("(") and name.endswith(")"):
+            name = name[1:-1]
+        reading = normalize(name)
+        clear = (
+            reading.expression is not None
+            and reading.method in ("spdx", "deprecated", "alias")
+            and reading.confidence >= 0.8
+            and _single_license(reading.expression)
+        )
+        if not clear:
+            return None
+        confidence = min(reading.confidence, README_CONFIDENCE)
+        return Normalized(reading.expression, confidence, reading.method, section, reading.note)
+    detection = detect_license_text(section, filename="README")
+    expression = detection.expression
+    if (
+        expression is None
+        or UNKNOWN_TEXT_REF in expression
+        or detection.score < README_TEXT_SCORE
+        or not _single_license(expression)
+    ):
+        return None
+    confidence = min(detection.score, README_CONFIDENCE)
+    return Normalized(expression, confidence, "text", section, detection.note)
+
+
+def _single_license(expression: str) -> bool:
+    """One SPDX license id, no operator, no exception, no LicenseRef."""
+    from ospo_scan.licenses.normalize import canonical_id
+
+    return canonical_id(expression) == expression
+
+
+def _from_readme(
+    declared: Resolution, tarball: str, note: str, readme: tuple[str, str] | None
+) -> tuple[Resolution | None, str]:
+    """The resolution from the README's License section, or ``None`` and why not."""
+    from ospo_scan.licenses.metadata import clip_evidence
+
+    if readme is None:
+        return None, "no README in the tarball"
+    member, section = readme
+    name = member.rsplit("/", 1)[-1]
+    if not section:
+        return None, f"{name} has no (single) License section"
+    reading = readme_license(section)
+    if reading is None or reading.expression is None:
+        return None, f"the License section of {name} names no single license clearly"
+    evidence = (
+        *declared.evidence,
+        Evidence(SOURCE, clip_evidence(section), f"{tarball} {member} (License section)"),
+    )
+    reason = f"{note}; the license is stated in the License section of {name}"
+    if declared.reason:
+        reason = f"{declared.reason}; {reason}"
+    return Resolution(reading.expression, SOURCE, reading.confidence, evidence, reason), ""
+
+
+def _cached_readme(value: Any) -> tuple[str, str] | None:
+    readme = value.get("readme") if isinstance(value, dict) else None
+    if isinstance(readme, list) and len(readme) == 2 and all(isinstance(x, str) for x in readme):
+        return readme[0], readme[1]
+    return None
 
 
 def _cached_texts(value: Any) -> list[tuple[str, str]] | None:
@@ -291,10 +553,14 @@ def _cached_texts(value: Any) -> list[tuple[str, str]] | None:
     return texts
 
 
-def _read_license_files(http: HttpClient, tarball: str, wanted: str) -> list[tuple[str, str]]:
+def _read_license_files(
+    http: HttpClient, tarball: str, wanted: str
+) -> tuple[list[tuple[str, str]], tuple[str, str] | None]:
     """(member, text) of the license files in the tarball at ``tarball`` (streamed, never
-    extracted). Raises ``ValueError`` for a missing or unreadable tarball and lets the HTTP
-    client's errors through."""
+    extracted), and, when ``wanted`` is ``""`` and there are none, (README member, the body of
+    its License section, ``""`` when it has none) or ``None`` without a README. Raises
+    ``ValueError`` for a missing or unreadable tarball and lets the HTTP client's errors
+    through."""
     from ospo_scan.licenses.wheel import ArchiveError, find_in_tarball
 
     response = http.get(
@@ -325,7 +591,28 @@ def _read_license_files(http: HttpClient, tarball: str, wanted: str) -> list[tup
         except ArchiveError:
             continue
         texts.append((member, data[:MAX_LICENSE_TEXT].decode("utf-8", "replace")))
-    return texts
+    readme: tuple[str, str] | None = None
+    if wanted == "" and not texts:
+        readme = _read_readme_section(response.content, tarball, names)
+    return texts, readme
+
+
+def _read_readme_section(content: bytes, tarball: str, names: list[str]) -> tuple[str, str] | None:
+    """(README member, its License section or ``""``) of the package root's README."""
+    from ospo_scan.licenses.wheel import ArchiveError, find_in_tarball
+
+    readmes = sorted(
+        name for name in names if name.count("/") == 1 and _README_NAME.match(name.split("/", 1)[1])
+    )
+    if not readmes:
+        return None
+    member = readmes[0]
+    try:
+        _, data = find_in_tarball(content, member.__eq__, tarball)
+    except ArchiveError:
+        return None
+    text = data[:MAX_LICENSE_TEXT].decode("utf-8", "replace")
+    return member, license_section(text) or ""
 
 
 def _license_members(names: list[str], wanted: str) -> list[str]:

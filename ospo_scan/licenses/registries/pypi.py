@@ -14,6 +14,12 @@ pinned version declaring a license:
    metadata declares no license (or one normalize cannot read), the wheel's license files;
 5. ``PKG-INFO`` out of the sdist, when no wheel metadata could be read.
 
+A declaration that only names a family or comes from trove classifiers ("BSD", "LGPL",
+"License :: OSI Approved :: MIT License"), or a bare GNU version ("LGPL-3.0", "GPLv2"), is
+checked against the wheel's license files (``_settle_with_license_files``): a confident
+reading of the files that accounts for every license the metadata names wins, and an "or any
+later version" notice settles the GNU version. The metadata stays in the evidence.
+
 Every step tolerates 404 (and malformed answers) and moves on; each step's answer is cached.
 A JSON API that answers 404 for releases the index does have is not asked again by the same
 resolver (see ``UNSERVED_AFTER``).
@@ -480,7 +486,7 @@ class PypiResolver:
                     run.note(found.step, f"{choice.field} not recognized")
                     unrecognized = unrecognized or choice
                 else:
-                    return _resolution(run, choice)
+                    return _settle_with_license_files(run, found.fields, choice)
             if run.index_says_missing:
                 return None
         return None if unrecognized is None else _resolution(run, unrecognized)
@@ -500,6 +506,167 @@ def _resolution(run: _Run, choice: LicenseChoice) -> Resolution:
         evidence=tuple(run.evidence),
         reason=reason,
     )
+
+
+# How closely the license files must match for their reading to replace a vague declaration:
+# every file that holds a license matched nearly word for word, and no part left unexplained.
+FILES_WIN_SCORE = 0.9
+# The least confidence of a GNU declaration whose version a license notice settled: the
+# notice is the project's own words, read from prose rather than an SPDX id.
+CONFIDENCE_FROM_NOTICE = 0.85
+
+
+def _settle_with_license_files(
+    run: _Run, fields: LicenseFields, choice: LicenseChoice
+) -> Resolution:
+    """The resolution of a metadata declaration, checked against the wheel's license files
+    when the declaration is vague (see ``_is_vague``) or a GNU license without "only" or "or
+    later" (see ``_gnu_version_open``).
+
+    A vague declaration gives way to the files when they are read confidently (no unknown
+    part, ``FILES_WIN_SCORE``) and account for every license it names (``_accounts_for``):
+    "BSD" and a BSD-2-Clause text, an MIT classifier and a file with MIT and the PSF License.
+    Files that would drop a declared license, or say something else entirely, never win (a
+    curation must settle those). Otherwise an "or any later version" notice of the same GNU
+    family refines the declared version (``refine_gnu_version``). Anything else: the
+    declaration stands, with the files' texts added to the evidence.
+    """
+    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF, combine_detections, detect_license_text
+    from ospo_scan.licenses.normalize import refine_gnu_version
+
+    declared = choice.normalized
+    vague = _is_vague(choice)
+    gnu_open = _gnu_version_open(choice)
+    if declared.expression is None or not (vague or gnu_open):
+        return _resolution(run, choice)
+    texts = _release_license_texts(run, fields)
+    if not texts:
+        return _resolution(run, choice)
+    detections = []
+    for where, member, text in texts:
+        run.evidence.append(Evidence(SOURCE, clip_evidence(text), f"{where} {member}"))
+        detections.append(detect_license_text(text, filename=member.rsplit("/", 1)[-1]))
+    names = ", ".join(member.rsplit("/", 1)[-1] for _, member, _ in texts)
+    combined = combine_detections(detections)
+    found = combined.expression
+    if (
+        vague
+        and found is not None
+        and UNKNOWN_TEXT_REF not in found
+        and combined.score >= FILES_WIN_SCORE
+        and _accounts_for(found, declared.expression)
+    ):
+        reason = (
+            f"{choice.field} {declared.raw!r} ({declared.method}) is settled by the license"
+            f" files {names}"
+        )
+        expression = _keep_declared_or_later(found, declared.expression)
+        return Resolution(expression, SOURCE, combined.score, tuple(run.evidence), reason)
+    notices = [m.license_id for d in detections for m in d.matches]
+    # A family name ("LGPL") or a classifier below LOW_CONFIDENCE guessed the version.
+    version_known = declared.method != "ambiguous" and declared.confidence >= LOW_CONFIDENCE
+    refined = refine_gnu_version(declared.expression, notices, version_known=version_known)
+    if refined is not None:
+        reason = (
+            f"{choice.field} {declared.raw!r} names no later versions; the notice in {names}"
+            f" grants {refined}"
+        )
+        confidence = max(declared.confidence, CONFIDENCE_FROM_NOTICE)
+        return Resolution(refined, SOURCE, confidence, tuple(run.evidence), reason)
+    return _resolution(run, choice)
+
+
+def _is_vague(choice: LicenseChoice) -> bool:
+    """Whether a declaration is a guess that a license file may settle: a family name
+    (normalize's "ambiguous": "BSD", "LGPL"), any reading below ``LOW_CONFIDENCE``, or trove
+    classifiers (one fixed name per license, no version for many, no way to say OR or to
+    name a part under another license; PEP 639 deprecates them for license data)."""
+    normalized = choice.normalized
+    return (
+        choice.from_classifiers
+        or normalized.method == "ambiguous"
+        or normalized.confidence < LOW_CONFIDENCE
+    )
+
+
+_GNU_OPEN = re.compile(r"^(?:GPL|LGPL|AGPL)-\d\.\d-only(?: WITH [\w.-]+)?$")
+
+
+def _gnu_version_open(choice: LicenseChoice) -> bool:
+    """Whether a declaration is a GNU license read as ``-only`` from a bare version
+    ("LGPL-3.0", "GPLv2", a "GPLv2" classifier): only an SPDX ``-only`` id says "only"."""
+    normalized = choice.normalized
+    return (
+        normalized.method != "spdx"
+        and normalized.expression is not None
+        and _GNU_OPEN.match(normalized.expression) is not None
+    )
+
+
+def _accounts_for(found: str, declared: str) -> bool:
+    """Whether the licenses ``found`` in the files include each license ``declared``, up to
+    the detail the declaration lacked: the same id, the same family ("BSD-3-Clause" guessed
+    from "BSD" and a BSD-2-Clause text; "LGPL-2.0-or-later" guessed from "LGPL" and an
+    LGPL-3.0 text), or a public-domain dedication for "Public Domain". A declared license the
+    files do not name at all means the files are not the whole story: they do not win."""
+    from ospo_scan.licenses.categories import category_of
+    from ospo_scan.licenses.normalize import PUBLIC_DOMAIN_REF, license_keys
+
+    try:
+        found_keys = license_keys(found)
+        declared_keys = license_keys(declared)
+    except ValueError:
+        return False
+    found_families = {_family(key) for key in found_keys}
+    for key in declared_keys:
+        if key in found_keys:
+            continue
+        if key == PUBLIC_DOMAIN_REF:
+            if any(category_of(k) == "public-domain" for k in found_keys):
+                continue
+            return False
+        if key.startswith("LicenseRef-") or _family(key) not in found_families:
+            return False
+    return True
+
+
+def _keep_declared_or_later(found: str, declared: str) -> str:
+    """``found`` with each GNU ``-only`` id the metadata declares as ``-or-later`` (same
+    version) made ``-or-later``: a GNU license text names its version, not whether later
+    ones apply (licenses/detect.py reads it as ``-only``); the declaration says so."""
+    from ospo_scan.licenses.normalize import license_keys
+
+    try:
+        keys = license_keys(declared)
+    except ValueError:
+        return found
+    for key in keys:
+        if key.startswith(("GPL-", "LGPL-", "AGPL-")) and key.endswith("-or-later"):
+            only = re.escape(key[: -len("-or-later")] + "-only")
+            found = re.sub(rf"(?<![\w.+-]){only}(?![\w.+-])", key, found)
+    return found
+
+
+def _family(license_id: str) -> str:
+    """ "BSD-3-Clause" -> "BSD", "LGPL-2.1-or-later" -> "LGPL", "0BSD" -> "0BSD"; Creative
+    Commons ids keep their elements ("CC-BY-SA-4.0" -> "CC-BY-SA", "CC0-1.0" -> "CC0"): a
+    dedication or an added condition is not a detail the declaration merely lacked."""
+    if license_id.startswith("CC"):
+        return re.sub(r"-\d.*$", "", license_id)
+    found = re.match(r"\d*[A-Za-z]+", license_id)
+    return found.group(0) if found else license_id
+
+
+def _release_license_texts(run: _Run, fields: LicenseFields) -> list[tuple[str, str, str]]:
+    """(wheel URL, member, text) of the license files of the pinned release's best wheel
+    (PEP 639 ``License-File`` names, else the usual names in ``.dist-info``); empty when the
+    release has no wheel or none can be read."""
+    for dist in rank_wheels(_pinned_files(run))[:MAX_WHEEL_TRIES]:
+        for found in _wheel_license_files(run, dist, fields):
+            return [(found.where, member, text) for member, text in found.texts]
+        if run.unavailable is not None or run.cache.get(NS_LICENSE_FILES, dist.url) is not None:
+            return []  # the host is down, or this wheel was read and has no license files
+    return []
 
 
 def _from_license_texts(run: _Run, found: _Found) -> Resolution | None:
