@@ -343,7 +343,7 @@ def declared_reading(declared: str) -> tuple[str | None, float]:
 def test_the_shipped_file_is_valid_and_every_entry_has_its_evidence() -> None:
     shipped = shipped_curations()
     assert shipped_curations_path().name == "curations.toml"
-    assert len(shipped) == 21
+    assert len(shipped) == 27
     for item in shipped:
         assert item.license == render(parse_expression(item.license))
         assert item.reason.endswith(".") and len(item.reason) > 40
