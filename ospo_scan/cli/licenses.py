@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ospo_scan.cli import EXIT_OK, cli
-from ospo_scan.cli.scan import REGISTRY_ENV_PREFIX
+from ospo_scan.cli.options import (
+    cache_dir_option,
+    curation_options,
+    policy_option,
+    registry_option,
+    timeout_option,
+)
 
 if TYPE_CHECKING:
     from ospo_scan.licenses.normalize import Normalized
@@ -30,51 +36,17 @@ def licenses() -> None:
 
 @licenses.command()
 @click.argument("purl")
-@click.option(
-    "--policy",
-    "policy_arg",
-    metavar="FILE|NAME",
-    help="Policy file, or the name of a shipped policy (default: the shipped 'default').",
-)
+@policy_option
 @click.option("--offline", is_flag=True, help="Do not ask the registry (curations, cache only).")
-@click.option(
-    "--registry",
-    "registries",
-    multiple=True,
-    metavar="TYPE=URL",
-    help=f"Registry base URL for a purl type (a mirror). Also from ${REGISTRY_ENV_PREFIX}<TYPE>.",
-)
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="License cache folder (default: $OSPO_SCAN_CACHE_DIR or the user cache folder).",
-)
+@registry_option
+@cache_dir_option
 @click.option(
     "--lockfile",
     type=click.Path(dir_okay=False, path_type=Path),
     help="A lockfile pinning the package: its license data is the chain's lockfile source.",
 )
-@click.option(
-    "--curations",
-    "curation_files",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE",
-    help="A file of [[curations]], as for scan. Repeatable.",
-)
-@click.option(
-    "--shipped-curations/--no-shipped-curations",
-    default=True,
-    show_default=True,
-    help="Consult the license corrections shipped with ospo-scan.",
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(0.1, 600),
-    default=10.0,
-    show_default=True,
-    help="Seconds to wait for one registry answer.",
-)
+@curation_options
+@timeout_option
 @click.option(
     "--format",
     "output_format",

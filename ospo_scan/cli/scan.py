@@ -14,6 +14,14 @@ import click
 
 from ospo_scan import __version__
 from ospo_scan.cli import EXIT_INPUT, EXIT_OK, EXIT_VIOLATIONS, cli
+from ospo_scan.cli.options import (
+    REGISTRY_ENV_PREFIX,
+    cache_dir_option,
+    curation_options,
+    policy_option,
+    registry_option,
+    timeout_option,
+)
 from ospo_scan.model import ReportContext, ScanResult, Severity
 from ospo_scan.report import reporter_names
 
@@ -22,17 +30,11 @@ if TYPE_CHECKING:
     from ospo_scan.policy.model import Policy
 
 FAIL_ON = ("error", "warning", "never")
-REGISTRY_ENV_PREFIX = "OSPO_SCAN_REGISTRY_"
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--policy",
-    "policy_arg",
-    metavar="FILE|NAME",
-    help="Policy file, or the name of a shipped policy (default: the shipped 'default').",
-)
+@policy_option
 @click.option(
     "--format",
     "formats",
@@ -57,11 +59,7 @@ REGISTRY_ENV_PREFIX = "OSPO_SCAN_REGISTRY_"
     "Repeatable.",
 )
 @click.option("--offline", is_flag=True, help="Use lockfile data and the cache only.")
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="License cache folder (default: $OSPO_SCAN_CACHE_DIR or the user cache folder).",
-)
+@cache_dir_option
 @click.option(
     "--include-dev/--exclude-dev",
     default=True,
@@ -75,14 +73,7 @@ REGISTRY_ENV_PREFIX = "OSPO_SCAN_REGISTRY_"
     show_default=True,
     help="The lowest finding severity that makes the exit code 1.",
 )
-@click.option(
-    "--registry",
-    "registries",
-    multiple=True,
-    metavar="TYPE=URL",
-    help="Registry base URL for a purl type (a mirror), e.g. npm=https://npm.corp.example/. "
-    f"Also from ${REGISTRY_ENV_PREFIX}<TYPE>.",
-)
+@registry_option
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 256),
@@ -90,28 +81,8 @@ REGISTRY_ENV_PREFIX = "OSPO_SCAN_REGISTRY_"
     show_default=True,
     help="Registry lookups in flight at once.",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(0.1, 600),
-    default=10.0,
-    show_default=True,
-    help="Seconds to wait for one registry answer.",
-)
-@click.option(
-    "--curations",
-    "curation_files",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE",
-    help="A file of [[curations]] (license corrections, see docs/policy.md); they win over the "
-    "policy's and the shipped ones. Repeatable.",
-)
-@click.option(
-    "--shipped-curations/--no-shipped-curations",
-    default=True,
-    show_default=True,
-    help="Apply the license corrections shipped with ospo-scan for well-known packages.",
-)
+@timeout_option
+@curation_options
 @click.option("--quiet", "-q", is_flag=True, help="No table or progress when writing to files.")
 def scan(
     paths: tuple[Path, ...],
