@@ -26,6 +26,7 @@ _PARSER_CLASSES: tuple[tuple[str, str], ...] = (
     ("pipenv", "PipfileLockParser"),
     ("uv", "UvLockParser"),
     ("pdm", "PdmLockParser"),
+    ("pylock", "PylockParser"),
     ("cargo", "CargoLockParser"),
     ("golang", "GoModParser"),
     ("gem", "GemfileLockParser"),
