@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 
 from ospo_scan.model import Component, Evidence
-from ospo_scan.policy.model import PackagePattern, VersionRange
+from ospo_scan.patterns import PackagePattern, VersionRange
 
 CURATION_SOURCE = "curation"
 # The confidence of a curated answer: a person read the license file and vouches for it.

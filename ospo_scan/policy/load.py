@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING, TypeVar
 import ospo_scan
 from ospo_scan.errors import InputError, PolicyError
 from ospo_scan.model import Scope
+from ospo_scan.patterns import PackagePattern, VersionRange
 from ospo_scan.policy.model import (
     Level,
     ListName,
-    PackagePattern,
     Policy,
     PolicyException,
-    VersionRange,
 )
 
 if TYPE_CHECKING:

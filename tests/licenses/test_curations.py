@@ -19,6 +19,7 @@ from ospo_scan.licenses.http import HttpClient
 from ospo_scan.licenses.normalize import from_classifiers, normalize, parse_expression, render
 from ospo_scan.licenses.resolve import ResolveOptions, resolve_licenses
 from ospo_scan.model import Component, Evidence, Resolution, Severity, SourceLocation, Verdict
+from ospo_scan.patterns import PackagePattern, VersionRange
 from ospo_scan.policy.evaluate import evaluate
 from ospo_scan.policy.load import (
     builtin_policy_path,
@@ -26,7 +27,6 @@ from ospo_scan.policy.load import (
     load_policy,
     parse_curations,
 )
-from ospo_scan.policy.model import PackagePattern, VersionRange
 from ospo_scan.sources.base import make_purl
 from tests.conftest import FIXTURES
 from tests.licenses.conftest import RECORDED, RecordedRegistry

@@ -22,7 +22,7 @@ from ospo_scan.licenses.resolve import (
     resolve_licenses,
 )
 from ospo_scan.model import Component, Evidence, Resolution, SourceLocation
-from ospo_scan.policy.model import PackagePattern
+from ospo_scan.patterns import PackagePattern
 from ospo_scan.sources.base import make_purl
 from tests.licenses.conftest import RECORDED, RecordedRegistry
 

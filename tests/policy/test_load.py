@@ -10,6 +10,7 @@ import pytest
 import ospo_scan
 from ospo_scan.errors import InputError, PolicyError
 from ospo_scan.model import Scope
+from ospo_scan.patterns import PackagePattern, VersionRange, compare_versions
 from ospo_scan.policy.load import (
     builtin_policy_path,
     key_text,
@@ -17,12 +18,7 @@ from ospo_scan.policy.load import (
     load_policy,
     parse_policy,
 )
-from ospo_scan.policy.model import (
-    Level,
-    PackagePattern,
-    VersionRange,
-    compare_versions,
-)
+from ospo_scan.policy.model import Level
 
 from ..conftest import FIXTURES
 
