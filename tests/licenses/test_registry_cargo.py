@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ospo_scan.licenses import registries
 from ospo_scan.licenses.cache import LicenseCache
-from ospo_scan.licenses.http import HttpClient, RegistryUnavailable
+from ospo_scan.licenses.http import HttpClient
 from ospo_scan.licenses.normalize import Normalized, normalize
 from ospo_scan.licenses.registries.cargo import (
     SLASH_NOTE,
@@ -17,14 +16,12 @@ from ospo_scan.licenses.registries.cargo import (
     CargoResolver,
     read_cargo_license,
 )
-from ospo_scan.licenses.registries.common import NOT_FOUND_TTL, combine_licenses
-from ospo_scan.licenses.resolve import ResolveOptions, resolve_licenses
+from ospo_scan.licenses.registries.common import combine_licenses
 from ospo_scan.model import Component, Evidence, Resolution
 from ospo_scan.sources.base import make_purl
-from tests.licenses.conftest import RECORDED, RecordedRegistry, Reply, chain_options
+from tests.licenses.conftest import RECORDED, RecordedRegistry
 
 ENDPOINT = f"{RECORDED}/cargo"
-MIRROR = f"{RECORDED}/cargo-mirror"
 
 
 def crate(name: str, version: str | None, **qualifiers: str) -> Component:
@@ -34,19 +31,6 @@ def crate(name: str, version: str | None, **qualifiers: str) -> Component:
 
 def url(name: str, version: str, endpoint: str = ENDPOINT) -> str:
     return f"{endpoint}/api/v1/crates/{name}/{version}"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_750_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
 
 
 @pytest.fixture
@@ -111,48 +95,6 @@ def test_no_license_field_is_unresolved_and_cached(http: HttpClient, cache: Lice
     assert cache.get_resolution(crate("ring", "0.16.20").purl) is not None
 
 
-def test_no_version_no_request(http: HttpClient, cache: LicenseCache) -> None:
-    resolution = CargoResolver().resolve(crate("serde", None), http, ENDPOINT, cache)
-    assert resolution.reason == "no pinned version to look up"
-    assert http.request_count == 0
-
-
-def test_not_found_is_cached_for_an_hour(
-    recorded_session: RecordedRegistry, http: HttpClient, tmp_path: Path
-) -> None:
-    clock = Clock()
-    cache = LicenseCache(tmp_path, clock=clock)
-    body = {"errors": [{"detail": "crate `nope` does not have a version `1.0.0`"}]}
-    recorded_session.add(url("nope", "1.0.0"), body, status=404)
-    resolution = resolve("nope", "1.0.0", http, cache)
-    assert resolution == Resolution(None, SOURCE, 0.0, (), "not found in the Cargo registry")
-    assert cache.get_resolution(crate("nope", "1.0.0").purl) is not None
-    clock.now += NOT_FOUND_TTL + 1
-    assert cache.get_resolution(crate("nope", "1.0.0").purl) is None
-    cache.close()
-
-
-def test_429_then_success_honours_retry_after(
-    recorded_session: RecordedRegistry, http: HttpClient, cache: LicenseCache, sleeps: list[float]
-) -> None:
-    recorded_session.script(url("serde", "1.0.200"), Reply(429, headers={"Retry-After": "7"}))
-    assert resolve("serde", "1.0.200", http, cache).expression == "MIT OR Apache-2.0"
-    assert sleeps == [7.0]
-    assert http.request_count == 2
-
-
-def test_5xx_exhausted_propagates_and_is_not_cached(
-    recorded_session: RecordedRegistry, cache: LicenseCache, sleeps: list[float]
-) -> None:
-    recorded_session.add(url("serde", "1.0.200"), status=503)
-    http = HttpClient(session_factory=recorded_session.session, sleep=sleeps.append, retries=2)
-    with pytest.raises(RegistryUnavailable) as raised:
-        resolve("serde", "1.0.200", http, cache)
-    assert raised.value.reason == f"{RECORDED}: HTTP 503 (after 3 attempts)"
-    assert len(sleeps) == 2
-    assert cache.get_resolution(crate("serde", "1.0.200").purl) is None
-
-
 @pytest.mark.parametrize(
     ("body", "problem"),
     [
@@ -176,67 +118,6 @@ def test_malformed_body_is_unresolved_and_not_cached(
     assert resolution.evidence[0].value.startswith(problem)
     assert resolution.evidence[0].detail == url("broken", "1.0.0")
     assert cache.get_resolution(crate("broken", "1.0.0").purl) is None
-
-
-def test_unexpected_status(
-    recorded_session: RecordedRegistry, http: HttpClient, cache: LicenseCache
-) -> None:
-    recorded_session.add(url("private", "1.0.0"), {"errors": []}, status=403)
-    resolution = resolve("private", "1.0.0", http, cache)
-    assert resolution.reason == "unexpected HTTP 403 from the Cargo registry"
-
-
-# -- through the chain -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def chain(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Register the resolver for the chain (the RESOLVERS line is the lead's to add)."""
-    monkeypatch.setattr(
-        registries,
-        "resolver_for",
-        lambda ecosystem: CargoResolver() if ecosystem == "cargo" else None,
-    )
-
-
-def options(
-    recorded_session: RecordedRegistry, tmp_path: Path, **overrides: object
-) -> ResolveOptions:
-    return chain_options(recorded_session, tmp_path, {"cargo": ENDPOINT}, **overrides)
-
-
-@pytest.mark.usefixtures("chain")
-def test_an_outage_of_one_lookup_leaves_the_rest_of_the_scan(
-    recorded_session: RecordedRegistry, tmp_path: Path
-) -> None:
-    recorded_session.add(url("flaky", "1.0.0"), status=502)
-    components = [crate("serde", "1.0.200"), crate("flaky", "1.0.0"), crate("libc", "0.2.20")]
-    results, stats = resolve_licenses(components, options(recorded_session, tmp_path))
-    flaky = results[crate("flaky", "1.0.0").purl]
-    assert flaky == Resolution(
-        None, SOURCE, 0.0, (), f"registry unavailable: {RECORDED}: HTTP 502 (after 3 attempts)"
-    )
-    assert results[crate("serde", "1.0.200").purl].expression == "MIT OR Apache-2.0"
-    assert results[crate("libc", "0.2.20").purl].expression == "MIT OR Apache-2.0"
-    assert (stats.from_registry, stats.unresolved) == (2, 1)
-
-
-@pytest.mark.usefixtures("chain")
-def test_a_mirror_override(recorded_session: RecordedRegistry, tmp_path: Path) -> None:
-    recorded_session.add(url("serde", "1.0.200", MIRROR), {"version": {"license": "MIT"}})
-    settings = options(recorded_session, tmp_path, registries={"cargo": MIRROR + "/"})
-    results, _ = resolve_licenses([crate("serde", "1.0.200")], settings)
-    assert results[crate("serde", "1.0.200").purl].expression == "MIT"
-    assert recorded_session.urls() == [url("serde", "1.0.200", MIRROR)]
-
-
-@pytest.mark.usefixtures("chain")
-def test_the_repository_url_qualifier(recorded_session: RecordedRegistry, tmp_path: Path) -> None:
-    recorded_session.add(url("serde", "1.0.200", MIRROR), {"version": {"license": "Apache-2.0"}})
-    component = crate("serde", "1.0.200", repository_url="registry.test/cargo-mirror")
-    results, _ = resolve_licenses([component], options(recorded_session, tmp_path, registries={}))
-    assert results[component.purl].expression == "Apache-2.0"
-    assert recorded_session.urls() == [url("serde", "1.0.200", MIRROR)]
 
 
 # -- the helpers the other resolvers share -----------------------------------------------------

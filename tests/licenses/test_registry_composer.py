@@ -10,7 +10,7 @@ import pytest
 
 from ospo_scan.licenses import registries
 from ospo_scan.licenses.cache import LicenseCache
-from ospo_scan.licenses.http import HttpClient, RegistryUnavailable
+from ospo_scan.licenses.http import HttpClient
 from ospo_scan.licenses.registries.composer import (
     SOURCE,
     ComposerResolver,
@@ -18,7 +18,7 @@ from ospo_scan.licenses.registries.composer import (
     find_version,
     is_dev_version,
 )
-from ospo_scan.licenses.resolve import ResolveOptions, resolve_licenses
+from ospo_scan.licenses.resolve import resolve_licenses
 from ospo_scan.model import Component, Evidence, Resolution
 from ospo_scan.sources.base import make_purl
 from tests.licenses.conftest import RECORDED, RecordedRegistry, Reply, chain_options
@@ -46,11 +46,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
 
 
 @pytest.fixture
@@ -131,33 +126,6 @@ def test_an_unknown_version_of_a_known_package(http: HttpClient, cache: LicenseC
     assert resolution.reason == "version 9.9.9 not found in the Composer repository"
     cached = cache.get_resolution(package("monolog/monolog", "9.9.9").purl)
     assert cached is not None and cached.reason == resolution.reason
-
-
-def test_not_found(
-    recorded_session: RecordedRegistry, http: HttpClient, cache: LicenseCache
-) -> None:
-    recorded_session.add(url("acme/missing"), status=404)
-    resolution = resolve("acme/missing", "1.0.0", http, cache)
-    assert resolution == Resolution(None, SOURCE, 0.0, (), "not found in the Composer repository")
-    assert cache.get_resolution(package("acme/missing", "1.0.0").purl) is not None
-
-
-def test_429_then_success_honours_retry_after(
-    recorded_session: RecordedRegistry, http: HttpClient, cache: LicenseCache, sleeps: list[float]
-) -> None:
-    recorded_session.script(url("monolog/monolog"), Reply(429, headers={"Retry-After": "2"}))
-    assert resolve("monolog/monolog", "3.5.0", http, cache).expression == "MIT"
-    assert sleeps == [2.0]
-
-
-def test_5xx_exhausted_propagates(
-    recorded_session: RecordedRegistry, cache: LicenseCache, sleeps: list[float]
-) -> None:
-    recorded_session.add(url("monolog/monolog"), status=504)
-    http = HttpClient(session_factory=recorded_session.session, sleep=sleeps.append, retries=1)
-    with pytest.raises(RegistryUnavailable):
-        resolve("monolog/monolog", "3.5.0", http, cache)
-    assert cache.get_resolution(package("monolog/monolog", "3.5.0").purl) is None
 
 
 @pytest.mark.parametrize(
@@ -243,12 +211,12 @@ def test_without_a_usable_root_document_the_p2_layout_is_assumed(
     assert recorded_session.urls() == [ROOT, url("monolog/monolog")]
 
 
-# -- through the chain -------------------------------------------------------------------------
+# -- through the chain (the shared chain tests are in test_registry_contract) ------------------
 
 
 @pytest.fixture
 def chain(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Register the resolver for the chain (the RESOLVERS line is the lead's to add)."""
+    """Let the chain reach only this resolver."""
     monkeypatch.setattr(
         registries,
         "resolver_for",
@@ -256,40 +224,10 @@ def chain(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
-def options(
-    recorded_session: RecordedRegistry, tmp_path: Path, **overrides: object
-) -> ResolveOptions:
-    return chain_options(recorded_session, tmp_path, {"composer": ENDPOINT}, **overrides)
-
-
 @pytest.mark.usefixtures("chain")
-def test_an_outage_of_one_lookup_leaves_the_rest_of_the_scan(
+def test_a_repository_url_whose_root_document_names_a_metadata_url(
     recorded_session: RecordedRegistry, tmp_path: Path
 ) -> None:
-    recorded_session.add(url("acme/flaky"), status=503)
-    components = [package("monolog/monolog", "3.5.0"), package("acme/flaky", "1.0.0")]
-    results, stats = resolve_licenses(components, options(recorded_session, tmp_path))
-    assert results[package("acme/flaky", "1.0.0").purl].reason == (
-        f"registry unavailable: {RECORDED}: HTTP 503 (after 3 attempts)"
-    )
-    assert results[package("monolog/monolog", "3.5.0").purl].expression == "MIT"
-    assert (stats.from_registry, stats.unresolved) == (1, 1)
-
-
-@pytest.mark.usefixtures("chain")
-def test_a_mirror_override(recorded_session: RecordedRegistry, tmp_path: Path) -> None:
-    # A repository without a root document: the public p2 layout is assumed.
-    recorded_session.add(f"{MIRROR}/packages.json", status=404)
-    body = {"packages": {"monolog/monolog": [{"version": "3.5.0", "license": ["MIT"]}]}}
-    recorded_session.add(url("monolog/monolog", MIRROR), body)
-    settings = options(recorded_session, tmp_path, registries={"composer": MIRROR})
-    results, _ = resolve_licenses([package("monolog/monolog", "3.5.0")], settings)
-    assert results[package("monolog/monolog", "3.5.0").purl].expression == "MIT"
-    assert recorded_session.urls() == [f"{MIRROR}/packages.json", url("monolog/monolog", MIRROR)]
-
-
-@pytest.mark.usefixtures("chain")
-def test_the_repository_url_qualifier(recorded_session: RecordedRegistry, tmp_path: Path) -> None:
     # A repository that serves package metadata under an API path (as GitLab's does).
     template = f"{RECORDED}/api/v4/group/7/-/packages/composer/p2/%package%.json"
     recorded_session.add(f"{MIRROR}/packages.json", {"packages": [], "metadata-url": template})
@@ -297,6 +235,6 @@ def test_the_repository_url_qualifier(recorded_session: RecordedRegistry, tmp_pa
     metadata = template.replace("%package%", "monolog/monolog")
     recorded_session.add(metadata, body)
     component = package("monolog/monolog", "3.5.0", repository_url=MIRROR)
-    results, _ = resolve_licenses([component], options(recorded_session, tmp_path, registries={}))
+    results, _ = resolve_licenses([component], chain_options(recorded_session, tmp_path, {}))
     assert results[component.purl].expression == "Apache-2.0"
     assert recorded_session.urls() == [f"{MIRROR}/packages.json", metadata]

@@ -9,27 +9,23 @@ from pathlib import Path
 
 import pytest
 
-from ospo_scan.licenses import registries
 from ospo_scan.licenses.cache import LicenseCache
-from ospo_scan.licenses.http import HttpClient, RegistryUnavailable
+from ospo_scan.licenses.http import HttpClient
 from ospo_scan.licenses.normalize import LICENSE_TEXT_REF, normalize
 from ospo_scan.licenses.registries.golang import (
     NO_LICENSE_FILE,
     SEVERAL_NOTE,
-    SOURCE,
     GolangResolver,
     escape_path,
     is_license_file_name,
     module_and_version,
     zip_url,
 )
-from ospo_scan.licenses.resolve import ResolveOptions, resolve_licenses
 from ospo_scan.model import Component, Resolution
 from ospo_scan.sources.base import make_purl
-from tests.licenses.conftest import RECORDED, RecordedRegistry, Reply, chain_options
+from tests.licenses.conftest import RECORDED, RecordedRegistry
 
 ENDPOINT = f"{RECORDED}/golang"
-MIRROR = f"{RECORDED}/goproxy-mirror"
 
 # Short license texts to build archives from (test data; normalize recognizes these).
 MIT_TEXT = """MIT License
@@ -113,11 +109,6 @@ def serve(
     url = zip_url(endpoint, path, version)
     registry.add(url, module_zip(path, version, files), ranges=ranges)
     return url
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
 
 
 @pytest.fixture
@@ -235,14 +226,6 @@ def test_a_version_without_its_v(
     assert module_and_version(module("git.test/acme/widget", None)) is None
 
 
-def test_no_version_no_request(http: HttpClient, cache: LicenseCache) -> None:
-    resolution = GolangResolver().resolve(
-        module("git.test/acme/widget", None), http, ENDPOINT, cache
-    )
-    assert resolution.reason == "no pinned version to look up"
-    assert http.request_count == 0
-
-
 def test_an_incompatible_major_version(
     recorded_session: RecordedRegistry, http: HttpClient, cache: LicenseCache
 ) -> None:
@@ -250,35 +233,6 @@ def test_an_incompatible_major_version(
     serve(recorded_session, "git.test/acme/old", version, {"LICENSE": MIT_TEXT})
     assert resolve("git.test/acme/old", version, http, cache).expression == "MIT"
     assert recorded_session.urls()[0] == f"{ENDPOINT}/git.test/acme/old/@v/{version}.zip"
-
-
-@pytest.mark.parametrize("status", [404, 410])
-def test_not_found(
-    status: int, recorded_session: RecordedRegistry, http: HttpClient, cache: LicenseCache
-) -> None:
-    recorded_session.add(zip_url(ENDPOINT, "git.test/acme/gone", "v1.0.0"), status=status)
-    resolution = resolve("git.test/acme/gone", "v1.0.0", http, cache)
-    assert resolution == Resolution(None, SOURCE, 0.0, (), "not found in the Go module proxy")
-    assert cache.get_resolution(module("git.test/acme/gone", "v1.0.0").purl) is not None
-
-
-def test_429_then_success_honours_retry_after(
-    recorded_session: RecordedRegistry, http: HttpClient, cache: LicenseCache, sleeps: list[float]
-) -> None:
-    url = serve(recorded_session, "git.test/acme/widget", "v1.2.3", {"LICENSE": MIT_TEXT})
-    recorded_session.script(url, Reply(429, headers={"Retry-After": "4"}))
-    assert resolve("git.test/acme/widget", "v1.2.3", http, cache).expression == "MIT"
-    assert sleeps == [4.0]
-
-
-def test_5xx_exhausted_propagates(
-    recorded_session: RecordedRegistry, cache: LicenseCache, sleeps: list[float]
-) -> None:
-    recorded_session.add(zip_url(ENDPOINT, "git.test/acme/widget", "v1.2.3"), status=502)
-    http = HttpClient(session_factory=recorded_session.session, sleep=sleeps.append, retries=1)
-    with pytest.raises(RegistryUnavailable):
-        resolve("git.test/acme/widget", "v1.2.3", http, cache)
-    assert cache.get_resolution(module("git.test/acme/widget", "v1.2.3").purl) is None
 
 
 @pytest.mark.parametrize("body", [b"<html>not a zip</html>", b"PK\x05\x06" + b"\x00" * 10])
@@ -299,55 +253,3 @@ def test_escape_path() -> None:
         zip_url(ENDPOINT + "/", "git.test/a/b", "v1.0.0")
         == f"{ENDPOINT}/git.test/a/b/@v/v1.0.0.zip"
     )
-
-
-# -- through the chain -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def chain(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Register the resolver for the chain (the RESOLVERS line is the lead's to add)."""
-    monkeypatch.setattr(
-        registries,
-        "resolver_for",
-        lambda ecosystem: GolangResolver() if ecosystem == "golang" else None,
-    )
-
-
-def options(
-    recorded_session: RecordedRegistry, tmp_path: Path, **overrides: object
-) -> ResolveOptions:
-    return chain_options(recorded_session, tmp_path, {"golang": ENDPOINT}, **overrides)
-
-
-@pytest.mark.usefixtures("chain")
-def test_an_outage_of_one_lookup_leaves_the_rest_of_the_scan(
-    recorded_session: RecordedRegistry, tmp_path: Path
-) -> None:
-    serve(recorded_session, "git.test/acme/widget", "v1.2.3", {"LICENSE": MIT_TEXT})
-    recorded_session.add(zip_url(ENDPOINT, "git.test/acme/flaky", "v1.0.0"), status=503)
-    components = [module("git.test/acme/widget", "v1.2.3"), module("git.test/acme/flaky", "v1.0.0")]
-    results, stats = resolve_licenses(components, options(recorded_session, tmp_path))
-    assert results[module("git.test/acme/flaky", "v1.0.0").purl].reason == (
-        f"registry unavailable: {RECORDED}: HTTP 503 (after 3 attempts)"
-    )
-    assert results[module("git.test/acme/widget", "v1.2.3").purl].expression == "MIT"
-    assert (stats.from_registry, stats.unresolved) == (1, 1)
-
-
-@pytest.mark.usefixtures("chain")
-def test_a_mirror_override(recorded_session: RecordedRegistry, tmp_path: Path) -> None:
-    url = serve(recorded_session, "git.test/acme/widget", "v1.2.3", {"LICENSE": MIT_TEXT}, MIRROR)
-    settings = options(recorded_session, tmp_path, registries={"golang": MIRROR})
-    results, _ = resolve_licenses([module("git.test/acme/widget", "v1.2.3")], settings)
-    assert results[module("git.test/acme/widget", "v1.2.3").purl].expression == "MIT"
-    assert set(recorded_session.urls()) == {url}
-
-
-@pytest.mark.usefixtures("chain")
-def test_the_repository_url_qualifier(recorded_session: RecordedRegistry, tmp_path: Path) -> None:
-    url = serve(recorded_session, "git.test/acme/widget", "v1.2.3", {"LICENSE": BSD_2_TEXT}, MIRROR)
-    component = module("git.test/acme/widget", "v1.2.3", repository_url=MIRROR)
-    results, _ = resolve_licenses([component], options(recorded_session, tmp_path, registries={}))
-    assert results[component.purl].expression == "BSD-2-Clause"
-    assert set(recorded_session.urls()) == {url}

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from ospo_scan.licenses import registries
 from ospo_scan.licenses.cache import LicenseCache
 from ospo_scan.licenses.http import HttpClient, RegistryUnavailable
 from ospo_scan.licenses.registries import maven
@@ -24,10 +23,9 @@ from ospo_scan.licenses.registries.maven import (
     public_repository,
     repository_for,
 )
-from ospo_scan.licenses.resolve import ResolveOptions, resolve_licenses
 from ospo_scan.model import Component, Evidence, Resolution
 from ospo_scan.sources.base import make_purl
-from tests.licenses.conftest import RECORDED, RecordedRegistry, Reply, chain_options
+from tests.licenses.conftest import RECORDED, RecordedRegistry
 
 ENDPOINT = f"{RECORDED}/maven"
 MIRROR = f"{RECORDED}/maven-mirror"
@@ -61,11 +59,6 @@ def pom(coordinate: str, *, licenses: str = "", parent: str | None = None) -> st
     return POM.format(
         parent=parent_xml, group=group, artifact=name, version=version, licenses=licenses
     )
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
 
 
 @pytest.fixture
@@ -196,41 +189,12 @@ def test_a_long_chain_is_cut(
     assert len(recorded_session.requests) == MAX_PARENT_DEPTH + 1
 
 
-def test_not_found(
-    recorded_session: RecordedRegistry, http: HttpClient, cache: LicenseCache
-) -> None:
-    recorded_session.add(pom_url("com.acme:gone:1.0"), status=404)
-    resolution = resolve("com.acme:gone:1.0", http, cache)
-    assert resolution.reason == "not found in the Maven repository"
-    assert resolution.evidence == (
-        Evidence(SOURCE, "com.acme:gone:1.0", pom_url("com.acme:gone:1.0")),
-    )
-    assert cache.get_resolution(artifact("com.acme:gone:1.0").purl) is not None
-
-
-def test_an_unexpected_status(
-    recorded_session: RecordedRegistry, http: HttpClient, cache: LicenseCache
-) -> None:
-    recorded_session.add(pom_url("com.acme:private:1.0"), status=401)
-    resolution = resolve("com.acme:private:1.0", http, cache)
-    assert resolution.reason == "unexpected HTTP 401 from the Maven repository"
-    assert cache.get_resolution(artifact("com.acme:private:1.0").purl) is None
-
-
 def test_no_coordinates() -> None:
     component = Component(
         purl=make_purl("maven", "lonely", "1.0"), name="lonely", version="1.0", ecosystem="maven"
     )
     resolution = MavenResolver().resolve(component, None, ENDPOINT, None)  # type: ignore[arg-type]
     assert resolution.reason == NO_COORDINATES
-
-
-def test_429_then_success_honours_retry_after(
-    recorded_session: RecordedRegistry, http: HttpClient, cache: LicenseCache, sleeps: list[float]
-) -> None:
-    recorded_session.script(pom_url("junit:junit:4.13.2"), Reply(429, headers={"Retry-After": "6"}))
-    assert resolve("junit:junit:4.13.2", http, cache).expression == "EPL-1.0"
-    assert sleeps == [6.0]
 
 
 def test_5xx_exhausted_on_a_parent_propagates(
@@ -302,55 +266,3 @@ def test_the_default_endpoint_is_the_public_repository_root(
     monkeypatch.setattr(maven, "public_repository", lambda: None)
     resolution = MavenResolver().resolve(artifact("junit:junit:4.13.2"), http, default, cache)
     assert resolution == Resolution(None, SOURCE, 0.0, (), NO_ENDPOINT)
-
-
-@pytest.fixture
-def chain(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Register the resolver for the chain (the RESOLVERS line is the lead's to add)."""
-    monkeypatch.setattr(
-        registries,
-        "resolver_for",
-        lambda ecosystem: MavenResolver() if ecosystem == "maven" else None,
-    )
-
-
-def options(
-    recorded_session: RecordedRegistry, tmp_path: Path, **overrides: object
-) -> ResolveOptions:
-    return chain_options(recorded_session, tmp_path, {"maven": ENDPOINT}, **overrides)
-
-
-@pytest.mark.usefixtures("chain")
-def test_an_outage_of_one_lookup_leaves_the_rest_of_the_scan(
-    recorded_session: RecordedRegistry, tmp_path: Path
-) -> None:
-    recorded_session.add(pom_url("com.acme:flaky:1.0"), status=503)
-    components = [artifact("junit:junit:4.13.2"), artifact("com.acme:flaky:1.0")]
-    results, stats = resolve_licenses(components, options(recorded_session, tmp_path))
-    assert results[artifact("com.acme:flaky:1.0").purl].reason == (
-        f"registry unavailable: {RECORDED}: HTTP 503 (after 3 attempts)"
-    )
-    assert results[artifact("junit:junit:4.13.2").purl].expression == "EPL-1.0"
-    assert (stats.from_registry, stats.unresolved) == (1, 1)
-
-
-@pytest.mark.usefixtures("chain")
-def test_a_mirror_override(recorded_session: RecordedRegistry, tmp_path: Path) -> None:
-    licenses = "<licenses><license><name>MIT</name></license></licenses>"
-    mirrored = pom_url("junit:junit:4.13.2", MIRROR)
-    recorded_session.add(mirrored, pom("junit:junit:4.13.2", licenses=licenses))
-    settings = options(recorded_session, tmp_path, registries={"maven": MIRROR})
-    results, _ = resolve_licenses([artifact("junit:junit:4.13.2")], settings)
-    assert results[artifact("junit:junit:4.13.2").purl].expression == "MIT"
-    assert recorded_session.urls() == [mirrored]
-
-
-@pytest.mark.usefixtures("chain")
-def test_the_repository_url_qualifier(recorded_session: RecordedRegistry, tmp_path: Path) -> None:
-    licenses = "<licenses><license><name>EPL-2.0</name></license></licenses>"
-    mirrored = pom_url("junit:junit:4.13.2", MIRROR)
-    recorded_session.add(mirrored, pom("junit:junit:4.13.2", licenses=licenses))
-    component = artifact("junit:junit:4.13.2", repository_url="registry.test/maven-mirror")
-    results, _ = resolve_licenses([component], options(recorded_session, tmp_path, registries={}))
-    assert results[component.purl].expression == "EPL-2.0"
-    assert recorded_session.urls() == [mirrored]

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ospo_scan.licenses import registries
 from ospo_scan.licenses.cache import LicenseCache
-from ospo_scan.licenses.http import HttpClient, RegistryUnavailable
+from ospo_scan.licenses.http import HttpClient
 from ospo_scan.licenses.normalize import normalize
 from ospo_scan.licenses.registries import nuget
 from ospo_scan.licenses.registries.base import default_endpoint
@@ -23,10 +22,9 @@ from ospo_scan.licenses.registries.nuget import (
     public_flat_container,
     read_license_url,
 )
-from ospo_scan.licenses.resolve import ResolveOptions, resolve_licenses
 from ospo_scan.model import Component, Evidence, Resolution
 from ospo_scan.sources.base import make_purl
-from tests.licenses.conftest import RECORDED, RecordedRegistry, Reply, chain_options
+from tests.licenses.conftest import RECORDED, RecordedRegistry
 from tests.licenses.test_registry_golang import BSD_2_TEXT, MIT_TEXT
 
 ENDPOINT = f"{RECORDED}/nuget"
@@ -59,11 +57,6 @@ def nupkg(files: dict[str, str]) -> bytes:
         for name, text in files.items():
             archive.writestr(name, text)
     return buffer.getvalue()
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
 
 
 @pytest.fixture
@@ -224,52 +217,6 @@ def test_no_license_at_all(http: HttpClient, cache: LicenseCache) -> None:
     assert resolution == Resolution(None, SOURCE, 0.0, (), "the NuGet feed declares no license")
 
 
-def test_no_version_no_request(http: HttpClient, cache: LicenseCache) -> None:
-    resolution = NugetResolver().resolve(package("Acme.Dual", None), http, ENDPOINT, cache)
-    assert resolution.reason == "no pinned version to look up"
-    assert http.request_count == 0
-
-
-def test_an_unexpected_status(
-    recorded_session: RecordedRegistry, http: HttpClient, cache: LicenseCache
-) -> None:
-    recorded_session.add(nuspec_url("Acme.Private", "1.0.0"), status=401)
-    resolution = resolve("Acme.Private", "1.0.0", http, cache)
-    assert resolution.reason == "unexpected HTTP 401 from the NuGet feed"
-    assert resolution.evidence == (
-        Evidence(SOURCE, "HTTP 401", nuspec_url("Acme.Private", "1.0.0")),
-    )
-
-
-def test_not_found(
-    recorded_session: RecordedRegistry, http: HttpClient, cache: LicenseCache
-) -> None:
-    recorded_session.add(nuspec_url("Acme.Missing", "1.0.0"), status=404)
-    resolution = resolve("Acme.Missing", "1.0.0", http, cache)
-    assert resolution == Resolution(None, SOURCE, 0.0, (), "not found in the NuGet feed")
-    assert cache.get_resolution(package("Acme.Missing", "1.0.0").purl) is not None
-
-
-def test_429_then_success_honours_retry_after(
-    recorded_session: RecordedRegistry, http: HttpClient, cache: LicenseCache, sleeps: list[float]
-) -> None:
-    recorded_session.script(
-        nuspec_url("Newtonsoft.Json", "13.0.3"), Reply(429, headers={"Retry-After": "5"})
-    )
-    assert resolve("Newtonsoft.Json", "13.0.3", http, cache).expression == "MIT"
-    assert sleeps == [5.0]
-
-
-def test_5xx_exhausted_propagates(
-    recorded_session: RecordedRegistry, cache: LicenseCache, sleeps: list[float]
-) -> None:
-    recorded_session.add(nuspec_url("Newtonsoft.Json", "13.0.3"), status=503)
-    http = HttpClient(session_factory=recorded_session.session, sleep=sleeps.append, retries=1)
-    with pytest.raises(RegistryUnavailable):
-        resolve("Newtonsoft.Json", "13.0.3", http, cache)
-    assert cache.get_resolution(package("Newtonsoft.Json", "13.0.3").purl) is None
-
-
 @pytest.mark.parametrize(
     ("body", "problem"),
     [
@@ -376,55 +323,3 @@ def test_no_usable_default_endpoint(
     resolution = NugetResolver().resolve(package("Newtonsoft.Json", "13.0.3"), http, default, cache)
     assert resolution == Resolution(None, SOURCE, 0.0, (), NO_ENDPOINT)
     assert http.request_count == 0
-
-
-@pytest.fixture
-def chain(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Register the resolver for the chain (the RESOLVERS line is the lead's to add)."""
-    monkeypatch.setattr(
-        registries,
-        "resolver_for",
-        lambda ecosystem: NugetResolver() if ecosystem == "nuget" else None,
-    )
-
-
-def options(
-    recorded_session: RecordedRegistry, tmp_path: Path, **overrides: object
-) -> ResolveOptions:
-    return chain_options(recorded_session, tmp_path, {"nuget": ENDPOINT}, **overrides)
-
-
-@pytest.mark.usefixtures("chain")
-def test_an_outage_of_one_lookup_leaves_the_rest_of_the_scan(
-    recorded_session: RecordedRegistry, tmp_path: Path
-) -> None:
-    recorded_session.add(nuspec_url("Acme.Flaky", "1.0.0"), status=500)
-    components = [package("Newtonsoft.Json", "13.0.3"), package("Acme.Flaky", "1.0.0")]
-    results, stats = resolve_licenses(components, options(recorded_session, tmp_path))
-    assert results[package("Acme.Flaky", "1.0.0").purl].reason == (
-        f"registry unavailable: {RECORDED}: HTTP 500 (after 3 attempts)"
-    )
-    assert results[package("Newtonsoft.Json", "13.0.3").purl].expression == "MIT"
-    assert (stats.from_registry, stats.unresolved) == (1, 1)
-
-
-@pytest.mark.usefixtures("chain")
-def test_a_mirror_override(recorded_session: RecordedRegistry, tmp_path: Path) -> None:
-    mirrored = nuspec_url("Newtonsoft.Json", "13.0.3", f"{MIRROR}/v3-flatcontainer")
-    body = nuspec("Newtonsoft.Json", "13.0.3", '<license type="expression">MIT</license>')
-    recorded_session.add(mirrored, body)
-    settings = options(recorded_session, tmp_path, registries={"nuget": MIRROR})
-    results, _ = resolve_licenses([package("Newtonsoft.Json", "13.0.3")], settings)
-    assert results[package("Newtonsoft.Json", "13.0.3").purl].expression == "MIT"
-    assert recorded_session.urls() == [mirrored]
-
-
-@pytest.mark.usefixtures("chain")
-def test_the_repository_url_qualifier(recorded_session: RecordedRegistry, tmp_path: Path) -> None:
-    mirrored = nuspec_url("Newtonsoft.Json", "13.0.3", f"{MIRROR}/v3-flatcontainer")
-    body = nuspec("Newtonsoft.Json", "13.0.3", '<license type="expression">0BSD</license>')
-    recorded_session.add(mirrored, body)
-    component = package("Newtonsoft.Json", "13.0.3", repository_url=MIRROR)
-    results, _ = resolve_licenses([component], options(recorded_session, tmp_path, registries={}))
-    assert results[component.purl].expression == "0BSD"
-    assert recorded_session.urls() == [mirrored]

@@ -11,25 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from ospo_scan.licenses import registries
 from ospo_scan.licenses.cache import LicenseCache
-from ospo_scan.licenses.http import HttpClient, RegistryUnavailable
+from ospo_scan.licenses.http import HttpClient
 from ospo_scan.licenses.normalize import LICENSE_TEXT_REF, normalize
 from ospo_scan.licenses.registries import pub
 from ospo_scan.licenses.registries.pub import (
     NO_LICENSE_FILE,
-    SOURCE,
     PubResolver,
     root_license_files,
 )
-from ospo_scan.licenses.resolve import ResolveOptions, resolve_licenses
 from ospo_scan.model import Component, Resolution
 from ospo_scan.sources.base import make_purl
-from tests.licenses.conftest import RECORDED, RecordedRegistry, Reply, chain_options
+from tests.licenses.conftest import RECORDED, RecordedRegistry
 from tests.licenses.test_registry_golang import APACHE_NOTICE, BSD_2_TEXT, CUSTOM_TEXT, MIT_TEXT
 
 ENDPOINT = f"{RECORDED}/pub"
-MIRROR = f"{RECORDED}/pub-mirror"
 HTTP_ARCHIVE = "https://files.test/pub/packages/http/versions/1.2.0.tar.gz"
 
 BSD_3_TEXT = BSD_2_TEXT.replace(
@@ -60,11 +56,6 @@ def archive(files: Mapping[str, str | bytes], *, prefix: str = "") -> bytes:
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     return buffer.getvalue()
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
 
 
 @pytest.fixture
@@ -151,33 +142,14 @@ def test_a_version_missing_from_the_listing(
     assert cache.get_resolution(package("path", "0.0.1").purl) is not None
 
 
-def test_no_version_no_request(http: HttpClient, cache: LicenseCache) -> None:
-    resolution = PubResolver().resolve(package("http", None), http, ENDPOINT, cache)
-    assert resolution.reason == "no pinned version to look up"
-    assert http.request_count == 0
-
-
-@pytest.mark.parametrize("where", ["document", "archive"])
-def test_an_unexpected_status(
-    where: str, recorded_session: RecordedRegistry, http: HttpClient, cache: LicenseCache
+def test_a_refused_archive_is_an_unexpected_status(
+    recorded_session: RecordedRegistry, http: HttpClient, cache: LicenseCache
 ) -> None:
-    failing = version_url("http", "1.2.0") if where == "document" else HTTP_ARCHIVE
-    recorded_session.add(failing, {"error": {"code": "Forbidden"}}, status=403)
+    # The version document's own refusal is in test_registry_contract.
+    recorded_session.add(HTTP_ARCHIVE, {"error": {"code": "Forbidden"}}, status=403)
     resolution = resolve("http", "1.2.0", http, cache)
     assert resolution.reason == "unexpected HTTP 403 from the pub repository"
     assert cache.get_resolution(package("http", "1.2.0").purl) is None
-
-
-def test_not_found(
-    recorded_session: RecordedRegistry, http: HttpClient, cache: LicenseCache
-) -> None:
-    recorded_session.add(version_url("nope", "1.0.0"), status=404)
-    recorded_session.add(
-        f"{ENDPOINT}/api/packages/nope", {"error": {"code": "NotFound"}}, status=404
-    )
-    resolution = resolve("nope", "1.0.0", http, cache)
-    assert resolution == Resolution(None, SOURCE, 0.0, (), "not found in the pub repository")
-    assert cache.get_resolution(package("nope", "1.0.0").purl) is not None
 
 
 def test_a_missing_archive(
@@ -186,26 +158,6 @@ def test_a_missing_archive(
     recorded_session.add(HTTP_ARCHIVE, status=404)
     resolution = resolve("http", "1.2.0", http, cache)
     assert resolution.reason == "archive not found in the pub repository"
-
-
-def test_429_then_success_honours_retry_after(
-    recorded_session: RecordedRegistry, http: HttpClient, cache: LicenseCache, sleeps: list[float]
-) -> None:
-    recorded_session.script(version_url("http", "1.2.0"), Reply(429, headers={"Retry-After": "9"}))
-    recorded_session.add(HTTP_ARCHIVE, archive({"LICENSE": MIT_TEXT}))
-    assert resolve("http", "1.2.0", http, cache).expression == "MIT"
-    assert sleeps == [9.0]
-
-
-def test_5xx_exhausted_on_the_archive_propagates(
-    recorded_session: RecordedRegistry, cache: LicenseCache, sleeps: list[float]
-) -> None:
-    recorded_session.add(HTTP_ARCHIVE, status=500)
-    http = HttpClient(session_factory=recorded_session.session, sleep=sleeps.append, retries=1)
-    with pytest.raises(RegistryUnavailable) as raised:
-        resolve("http", "1.2.0", http, cache)
-    assert raised.value.url == HTTP_ARCHIVE
-    assert cache.get_resolution(package("http", "1.2.0").purl) is None
 
 
 @pytest.mark.parametrize(
@@ -288,57 +240,3 @@ def test_root_license_files_stops_after_a_cut_when_something_was_found() -> None
     late = archive({"lib/big.bin": noise, "LICENSE": MIT_TEXT})
     with pytest.raises(ValueError, match="unreadable or cut-off archive"):
         root_license_files(late[: len(late) // 2])
-
-
-# -- through the chain -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def chain(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Register the resolver for the chain (the RESOLVERS line is the lead's to add)."""
-    monkeypatch.setattr(
-        registries, "resolver_for", lambda ecosystem: PubResolver() if ecosystem == "pub" else None
-    )
-
-
-def options(
-    recorded_session: RecordedRegistry, tmp_path: Path, **overrides: object
-) -> ResolveOptions:
-    return chain_options(recorded_session, tmp_path, {"pub": ENDPOINT}, **overrides)
-
-
-@pytest.mark.usefixtures("chain")
-def test_an_outage_of_one_lookup_leaves_the_rest_of_the_scan(
-    recorded_session: RecordedRegistry, tmp_path: Path
-) -> None:
-    recorded_session.add(HTTP_ARCHIVE, archive({"LICENSE": MIT_TEXT}))
-    recorded_session.add(version_url("flaky", "1.0.0"), status=503)
-    components = [package("http", "1.2.0"), package("flaky", "1.0.0")]
-    results, stats = resolve_licenses(components, options(recorded_session, tmp_path))
-    assert results[package("flaky", "1.0.0").purl].reason == (
-        f"registry unavailable: {RECORDED}: HTTP 503 (after 3 attempts)"
-    )
-    assert results[package("http", "1.2.0").purl].expression == "MIT"
-    assert (stats.from_registry, stats.unresolved) == (1, 1)
-
-
-@pytest.mark.usefixtures("chain")
-def test_a_mirror_override(recorded_session: RecordedRegistry, tmp_path: Path) -> None:
-    mirrored_archive = f"{MIRROR}/archives/http-1.2.0.tar.gz"
-    recorded_session.add(version_url("http", "1.2.0", MIRROR), {"archive_url": mirrored_archive})
-    recorded_session.add(mirrored_archive, archive({"LICENSE": MIT_TEXT}))
-    settings = options(recorded_session, tmp_path, registries={"pub": MIRROR})
-    results, _ = resolve_licenses([package("http", "1.2.0")], settings)
-    assert results[package("http", "1.2.0").purl].expression == "MIT"
-    assert recorded_session.urls() == [version_url("http", "1.2.0", MIRROR), mirrored_archive]
-
-
-@pytest.mark.usefixtures("chain")
-def test_the_repository_url_qualifier(recorded_session: RecordedRegistry, tmp_path: Path) -> None:
-    mirrored_archive = f"{MIRROR}/archives/http-1.2.0.tar.gz"
-    recorded_session.add(version_url("http", "1.2.0", MIRROR), {"archive_url": mirrored_archive})
-    recorded_session.add(mirrored_archive, archive({"LICENSE": BSD_2_TEXT}))
-    component = package("http", "1.2.0", repository_url=MIRROR)
-    results, _ = resolve_licenses([component], options(recorded_session, tmp_path, registries={}))
-    assert results[component.purl].expression == "BSD-2-Clause"
-    assert recorded_session.urls() == [version_url("http", "1.2.0", MIRROR), mirrored_archive]
