@@ -682,16 +682,7 @@ class _Checker:
         from ospo_scan.licenses.curations import Curation
 
         key: KeyPath = ("curations", index)
-        for name in item:
-            if name not in CURATION_KEYS:
-                suggestion = _did_you_mean(name, CURATION_KEYS)
-                self.problem(
-                    (*key, name),
-                    f'unknown key "{name}" in a curation{suggestion}',
-                    expected=f"one of {', '.join(CURATION_KEYS)}",
-                )
-                if suggestion:
-                    self.misspelt.add((*key, suggestion.split('"')[1]))
+        self._unknown_item_keys(item, key, CURATION_KEYS, "a curation")
         required = REQUIRED_CURATION_KEYS
         package = self._required(item, (*key, "purl"), lambda: self._package(item, key), required)
         license = self._required(
@@ -827,19 +818,26 @@ class _Checker:
                 found.append(exception)
         return tuple(found)
 
+    def _unknown_item_keys(
+        self, item: dict[str, object], key: KeyPath, allowed: tuple[str, ...], what: str
+    ) -> None:
+        """Report every key of an ``[[exceptions]]``/``[[curations]]`` item not in ``allowed``."""
+        for name in item:
+            if name in allowed:
+                continue
+            suggestion = _did_you_mean(name, allowed)
+            self.problem(
+                (*key, name),
+                f'unknown key "{name}" in {what}{suggestion}',
+                expected=f"one of {', '.join(allowed)}",
+            )
+            if suggestion:
+                # "approved_by" for "approved-by": one problem, not also a missing key.
+                self.misspelt.add((*key, suggestion.split('"')[1]))
+
     def _exception(self, index: int, item: dict[str, object]) -> PolicyException | None:
         key: KeyPath = ("exceptions", index)
-        for name in item:
-            if name not in EXCEPTION_KEYS:
-                suggestion = _did_you_mean(name, EXCEPTION_KEYS)
-                self.problem(
-                    (*key, name),
-                    f'unknown key "{name}" in an exception{suggestion}',
-                    expected=f"one of {', '.join(EXCEPTION_KEYS)}",
-                )
-                if suggestion:
-                    # "approved_by" for "approved-by": one problem, not also a missing key.
-                    self.misspelt.add((*key, suggestion.split('"')[1]))
+        self._unknown_item_keys(item, key, EXCEPTION_KEYS, "an exception")
         package = self._required(item, (*key, "purl"), lambda: self._package(item, key))
         reason = self._required(item, (*key, "reason"), lambda: self._text(item, key, "reason"))
         approved_by = self._required(
