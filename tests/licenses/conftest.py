@@ -68,6 +68,8 @@ from requests.structures import CaseInsensitiveDict
 from tests.conftest import FIXTURES
 
 if TYPE_CHECKING:
+    from ospo_scan.licenses.cache import LicenseCache
+    from ospo_scan.licenses.http import HttpClient
     from ospo_scan.licenses.resolve import ResolveOptions
 
 RECORDED = "https://registry.test"
@@ -333,3 +335,24 @@ def chain_options(
     }
     settings.update(overrides)
     return ResolveOptions(**settings)
+
+
+@pytest.fixture(name="http")
+def http_client(recorded_session: RecordedRegistry, sleeps: list[float]) -> Iterator[HttpClient]:
+    """A client on the recorded registry whose backoff sleeps are recorded in ``sleeps``.
+
+    Modules that need another client (no sleeps, other retries) define their own ``http``.
+    """
+    from ospo_scan.licenses.http import HttpClient
+
+    with HttpClient(session_factory=recorded_session.session, sleep=sleeps.append) as client:
+        yield client
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Iterator[LicenseCache]:
+    """An empty license cache under ``tmp_path``."""
+    from ospo_scan.licenses.cache import LicenseCache
+
+    with LicenseCache(tmp_path / "cache") as opened:
+        yield opened

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from ospo_scan.licenses.cache import LicenseCache
@@ -31,18 +28,6 @@ def crate(name: str, version: str | None, **qualifiers: str) -> Component:
 
 def url(name: str, version: str, endpoint: str = ENDPOINT) -> str:
     return f"{endpoint}/api/v1/crates/{name}/{version}"
-
-
-@pytest.fixture
-def http(recorded_session: RecordedRegistry, sleeps: list[float]) -> Iterator[HttpClient]:
-    with HttpClient(session_factory=recorded_session.session, sleep=sleeps.append) as client:
-        yield client
-
-
-@pytest.fixture
-def cache(tmp_path: Path) -> Iterator[LicenseCache]:
-    with LicenseCache(tmp_path / "cache") as opened:
-        yield opened
 
 
 def resolve(name: str, version: str, http: HttpClient, cache: LicenseCache) -> Resolution:

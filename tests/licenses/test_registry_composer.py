@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -46,18 +45,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def http(recorded_session: RecordedRegistry, sleeps: list[float]) -> Iterator[HttpClient]:
-    with HttpClient(session_factory=recorded_session.session, sleep=sleeps.append) as client:
-        yield client
-
-
-@pytest.fixture
-def cache(tmp_path: Path) -> Iterator[LicenseCache]:
-    with LicenseCache(tmp_path / "cache") as opened:
-        yield opened
 
 
 def resolve(name: str, version: str, http: HttpClient, cache: LicenseCache) -> Resolution:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -32,18 +30,6 @@ def gem(name: str, version: str | None, **qualifiers: str) -> Component:
 
 def url(name: str, version: str, endpoint: str = ENDPOINT) -> str:
     return f"{endpoint}/api/v2/rubygems/{name}/versions/{version}.json"
-
-
-@pytest.fixture
-def http(recorded_session: RecordedRegistry, sleeps: list[float]) -> Iterator[HttpClient]:
-    with HttpClient(session_factory=recorded_session.session, sleep=sleeps.append) as client:
-        yield client
-
-
-@pytest.fixture
-def cache(tmp_path: Path) -> Iterator[LicenseCache]:
-    with LicenseCache(tmp_path / "cache") as opened:
-        yield opened
 
 
 def resolve(component: Component, http: HttpClient, cache: LicenseCache) -> Resolution:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -109,18 +107,6 @@ def serve(
     url = zip_url(endpoint, path, version)
     registry.add(url, module_zip(path, version, files), ranges=ranges)
     return url
-
-
-@pytest.fixture
-def http(recorded_session: RecordedRegistry, sleeps: list[float]) -> Iterator[HttpClient]:
-    with HttpClient(session_factory=recorded_session.session, sleep=sleeps.append) as client:
-        yield client
-
-
-@pytest.fixture
-def cache(tmp_path: Path) -> Iterator[LicenseCache]:
-    with LicenseCache(tmp_path / "cache") as opened:
-        yield opened
 
 
 def resolve(path: str, version: str, http: HttpClient, cache: LicenseCache) -> Resolution:

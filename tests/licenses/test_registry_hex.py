@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import tarfile
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -71,18 +69,6 @@ def release_tarball(licenses: str, *, contents: bytes = b"\x1f\x8b" + b"\x00" * 
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     return buffer.getvalue()
-
-
-@pytest.fixture
-def http(recorded_session: RecordedRegistry, sleeps: list[float]) -> Iterator[HttpClient]:
-    with HttpClient(session_factory=recorded_session.session, sleep=sleeps.append) as client:
-        yield client
-
-
-@pytest.fixture
-def cache(tmp_path: Path) -> Iterator[LicenseCache]:
-    with LicenseCache(tmp_path / "cache") as opened:
-        yield opened
 
 
 @pytest.fixture

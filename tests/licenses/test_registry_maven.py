@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from ospo_scan.licenses.cache import LicenseCache
@@ -59,18 +56,6 @@ def pom(coordinate: str, *, licenses: str = "", parent: str | None = None) -> st
     return POM.format(
         parent=parent_xml, group=group, artifact=name, version=version, licenses=licenses
     )
-
-
-@pytest.fixture
-def http(recorded_session: RecordedRegistry, sleeps: list[float]) -> Iterator[HttpClient]:
-    with HttpClient(session_factory=recorded_session.session, sleep=sleeps.append) as client:
-        yield client
-
-
-@pytest.fixture
-def cache(tmp_path: Path) -> Iterator[LicenseCache]:
-    with LicenseCache(tmp_path / "cache") as opened:
-        yield opened
 
 
 def resolve(coordinate: str, http: HttpClient, cache: LicenseCache) -> Resolution:
