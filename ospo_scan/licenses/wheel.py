@@ -69,6 +69,16 @@ class ArchiveError(Exception):
     """The archive cannot be read: malformed, truncated, too large, or the server misbehaved."""
 
 
+class ArchiveRefused(ArchiveError):
+    """The archive URL answered a status that is neither content nor "not found" (401, 403,
+    a 5xx the HTTP client did not retry): the registry's answer, not the archive's fault."""
+
+    def __init__(self, url: str, status: int) -> None:
+        self.url = url
+        self.status = status
+        super().__init__(f"{url}: HTTP {status}")
+
+
 @dataclass(frozen=True, slots=True)
 class ZipEntry:
     """One central directory entry: what we need to find and read a member."""
@@ -126,7 +136,7 @@ class _RemoteFile:
         if response.status == 200:
             return self._whole_body(response)
         if response.status != 206:
-            raise ArchiveError(f"{self.url}: HTTP {response.status}")
+            raise ArchiveRefused(self.url, response.status)
         offset, total = _content_range(response)
         if self.size is None:
             self.size = total
@@ -400,7 +410,7 @@ def read_sdist_member(
     if response.status in (404, 410):
         raise ArchiveNotFound(f"{url}: HTTP {response.status}")
     if response.status not in (200, 206):
-        raise ArchiveError(f"{url}: HTTP {response.status}")
+        raise ArchiveRefused(url, response.status)
     if response.status == 200 and len(response.content) > max_bytes:
         raise ArchiveError(f"{url}: {len(response.content)} bytes exceeds {max_bytes}")
     return find_in_tarball(response.content, choose, url)

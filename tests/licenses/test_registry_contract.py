@@ -453,22 +453,8 @@ def test_not_found_is_cached_for_an_hour(
         assert cache.get_resolution(case.missing.purl) is None
 
 
-# The Go resolver reads the zip through ``wheel.RemoteZip``, which turns a 401/403 into an
-# ArchiveError: "malformed registry response" (still unresolved and not cached) instead.
-GOLANG_REFUSAL = pytest.mark.xfail(
-    strict=True, reason="golang reports a refused zip as a malformed response"
-)
-
-
 @pytest.mark.parametrize("status", [401, 403])
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(case, marks=GOLANG_REFUSAL if case.ecosystem == "golang" else ())
-        for case in CASES
-    ],
-    ids=[case.id for case in CASES],
-)
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_an_unexpected_status_is_unresolved_and_not_cached(
     case: Case,
     status: int,

@@ -19,7 +19,7 @@ from ospo_scan.licenses.registries.common import (
     malformed,
     response_error,
 )
-from ospo_scan.licenses.wheel import ArchiveError, ArchiveNotFound, RemoteZip
+from ospo_scan.licenses.wheel import ArchiveError, ArchiveNotFound, ArchiveRefused, RemoteZip
 from ospo_scan.model import Component, Evidence, Resolution
 
 if TYPE_CHECKING:
@@ -89,6 +89,9 @@ class GolangResolver:
             resolution = Resolution(None, SOURCE, 0.0, (), f"not found in {REGISTRY}")
             cache.put_resolution(component.purl, resolution, ttl=NOT_FOUND_TTL)
             return resolution
+        except ArchiveRefused as exc:
+            refused = RegistryResponseError(url, f"unexpected HTTP {exc.status}", exc.status)
+            return response_error(refused, SOURCE, REGISTRY, url)
         except ArchiveError as exc:
             return malformed(SOURCE, url, str(exc))
         except RegistryResponseError as exc:
