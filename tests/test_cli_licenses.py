@@ -115,19 +115,20 @@ def test_explain_lists_every_source_and_the_winner(capsys: pytest.CaptureFixture
         "  1. curation (wins): BSD-2-Clause",
     ]
     assert lines[4].startswith(f'       {label}: package.json says "BSD"')
-    assert lines[5:12] == [
+    assert lines[5:13] == [
         "  2. lockfile: BSD-3-Clause",
         '       raw: "BSD"',
         "       said by: lockfile; read as: ambiguous; confidence 0.40",
         '       note: "BSD" names a family of licenses (2-, 3- and 4-clause); BSD-3-Clause assumed',
         f'       where: {LOCKFILE}:27 ("BSD" names a family of '
         "licenses (2-, 3- and 4-clause); BSD-3-Clause assumed)",
-        "  3. cache: nothing: not in the license cache",
-        "  4. registry: no license: offline: not in the license cache",
+        f"  3. installed: nothing: no installed copy of glob 3.2.11 in {PROJECT}",
+        "  4. cache: nothing: not in the license cache",
+        "  5. registry: no license: offline: not in the license cache",
     ]
     assert (
         "Winner: curation: a curation names this package, and curations override every other "
-        "source (curation > lockfile > cache > registry)"
+        "source (curation > lockfile > installed > cache > registry)"
     ) in lines
     assert "  expression: BSD-2-Clause" in lines
     assert "  source: curation; confidence 1.00; acknowledgement: concluded" in lines
@@ -154,9 +155,11 @@ def test_explain_as_json_with_the_policy_and_its_curations(
     )
     assert outcome.code == 0, outcome.err
     document = json.loads(outcome.out)
-    assert [s["step"] for s in document["sources"]] == ["curation", "lockfile", "cache", "registry"]
-    curation, lockfile, cache, registry = document["sources"]
+    steps = [s["step"] for s in document["sources"]]
+    assert steps == ["curation", "lockfile", "installed", "cache", "registry"]
+    curation, lockfile, installed, cache, registry = document["sources"]
     assert curation["won"] and curation["method"] == "curation"
+    assert installed["note"] == f"no installed copy of left-pad 1.3.0 in {PROJECT}"
     assert curation["note"] == f"{INLINE_POLICY}:9: curations[0] (pkg:npm/left-pad, >=1.0, <2)"
     assert lockfile["answer"]["expression"] == "WTFPL"
     assert (lockfile["raw"], lockfile["method"], lockfile["final"]) == ("WTFPL", "spdx", True)
@@ -235,7 +238,8 @@ def test_explain_asks_the_registry(
     assert outcome.code == 0, outcome.err
     lines = outcome.out.splitlines()
     assert "  2. lockfile: not consulted: no --lockfile given" in lines
-    assert "  4. registry (wins): WTFPL" in lines
+    assert "  3. installed: nothing: no lockfile to look beside" in lines
+    assert "  5. registry (wins): WTFPL" in lines
     assert "       said by: registry:npm; read as: spdx; confidence 1.00" in lines
     assert f"       where: {RECORDED}/npm/left-pad/1.3.0" in lines
     assert "(1 registry request)" in lines

@@ -132,8 +132,9 @@ def scan(
         if stats is not None and stats.from_registry:
             rate = stats.requests / stats.seconds if stats.seconds else 0.0
             curated = f"{stats.from_curation} curated, " if stats.from_curation else ""
+            installed = f"{stats.from_installed} installed, " if stats.from_installed else ""
             click.echo(
-                f"licenses: {curated}{stats.from_lockfile} from lockfiles, "
+                f"licenses: {curated}{stats.from_lockfile} from lockfiles, {installed}"
                 f"{stats.from_cache} cached, "
                 f"{stats.from_registry} from registries ({stats.requests} requests in "
                 f"{stats.seconds:.1f} s, {rate:.0f}/s), {stats.unresolved} unresolved",

@@ -1,4 +1,5 @@
-"""The license resolution chain: curations, lockfile data, the cache, then the registries.
+"""The license resolution chain: curations, lockfile data, installed metadata, the cache, then
+the registries.
 
 Each step of the chain is a ``Step``: it looks at a batch of components and says what it knows
 about each one (an ``Answer``). ``resolve_licenses`` asks the steps in order and stops, for each
@@ -70,9 +71,9 @@ class ResolveOptions:
 @dataclass(frozen=True)
 class ResolveStats:
     """Where the answers came from. ``components`` = ``from_curation + from_lockfile +
-    from_cache + from_registry + unresolved`` (distinct purls); ``requests`` counts HTTP
-    requests sent. ``license_data`` says how fresh the cached answers used are (not compared
-    by ``==``)."""
+    from_installed + from_cache + from_registry + unresolved`` (distinct purls); ``requests``
+    counts HTTP requests sent. ``license_data`` says how fresh the cached answers used are
+    (not compared by ``==``)."""
 
     components: int
     from_lockfile: int
@@ -83,6 +84,7 @@ class ResolveStats:
     seconds: float
     license_data: LicenseDataInfo | None = field(default=None, compare=False)
     from_curation: int = 0
+    from_installed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +102,8 @@ class Answer:
 
 
 class Step(Protocol):
-    """One source of the chain. ``name`` is its stable id ("curation", "lockfile", "cache",
-    "registry"). ``network`` steps ask remote services. An ``overrides`` step's answer wins
+    """One source of the chain. ``name`` is its stable id ("curation", "lockfile", "installed",
+    "cache", "registry"). ``network`` steps ask remote services. An ``overrides`` step's answer wins
     over the others, which are still asked (the local ones only) for the evidence they hold.
 
     ``__call__`` returns an ``Answer`` for each component it is given, keyed by purl; it
@@ -207,7 +209,7 @@ class LockfileStep:
 
 
 class CacheStep:
-    """Step 3: answers stored by earlier runs (and imported snapshots), read in bulk."""
+    """Step 4: answers stored by earlier runs (and imported snapshots), read in bulk."""
 
     name = "cache"
     network = False
@@ -230,7 +232,7 @@ class CacheStep:
 
 
 class RegistryStep:
-    """Step 4: the registry of each purl type, asked concurrently (offline: not asked)."""
+    """Step 5: the registry of each purl type, asked concurrently (offline: not asked)."""
 
     name = "registry"
     network = True
@@ -271,10 +273,12 @@ class RegistryStep:
 
 def chain_steps() -> tuple[Step, ...]:
     """The steps of the chain, in the order they are asked (DESIGN.md, resolution chain)."""
-    return (CurationStep(), LockfileStep(), CacheStep(), RegistryStep())
+    from ospo_scan.licenses.installed import InstalledStep
+
+    return (CurationStep(), LockfileStep(), InstalledStep(), CacheStep(), RegistryStep())
 
 
-CHAIN = ("curation", "lockfile", "cache", "registry")
+CHAIN = ("curation", "lockfile", "installed", "cache", "registry")
 
 
 @dataclass
@@ -296,13 +300,13 @@ def resolve_licenses(
 ) -> tuple[dict[str, Resolution], ResolveStats]:
     """Resolve each component's license; return resolutions keyed by purl, and statistics.
 
-    The first final answer wins: a curation, the license the lockfile declares, the cache,
-    then the registry of the purl type (asked concurrently, ``options.concurrency`` requests
-    at a time). A curated component is not looked up in the registry; its lockfile and cache
-    answers are kept as evidence. Offline, the registries are not asked. One component's
-    failure (not found, malformed answer, registry down) becomes an unresolved
-    ``Resolution`` with a reason, never an exception. ``progress(done, total)`` is called
-    from this thread as answers arrive.
+    The first final answer wins: a curation, the license the lockfile declares, installed
+    metadata beside the lockfile, the cache, then the registry of the purl type (asked
+    concurrently, ``options.concurrency`` requests at a time). A curated component is not
+    looked up in the registry; its lockfile, installed and cache answers are kept as evidence.
+    Offline, the registries are not asked. One component's failure (not found, malformed
+    answer, registry down) becomes an unresolved ``Resolution`` with a reason, never an
+    exception. ``progress(done, total)`` is called from this thread as answers arrive.
 
     Raises ``CacheError`` only when the cache folder cannot be used at all.
     """
@@ -351,6 +355,7 @@ def resolve_licenses(
         seconds=time.perf_counter() - started,
         license_data=license_data,
         from_curation=_count(results, origin, CurationStep.name),
+        from_installed=_count(results, origin, "installed"),
     )
     return results, stats
 

@@ -95,7 +95,8 @@ def test_every_source_is_asked_even_after_the_cache_answered(
     assert answered_from_cache(cached.resolution) and not answered_from_cache(asked.resolution)
     assert explanation.winner == "cache"
     assert explanation.why == (
-        "cache is the first source in the chain (curation > lockfile > cache > registry) "
+        "cache is the first source in the chain (curation > lockfile > installed > cache > "
+        "registry) "
         "with an answer"
     )
     # The registry was asked anyway: once by the scan, once by the explanation.

@@ -47,7 +47,7 @@ MAX_LICENSE_FILES = 4
 MAX_LICENSE_TEXT = 256 * 1024
 # License files at the package root when package.json names none (npm's own list of files
 # always packed: LICENSE and LICENCE with any extension; COPYING and UNLICENSE are common).
-_LICENSE_FILE_NAME = re.compile(r"(?i)^(?:licen[cs]e|copying|unlicen[cs]e)(?:[-._][\w.-]*)?$")
+LICENSE_FILE_NAME = re.compile(r"(?i)^(?:licen[cs]e|copying|unlicen[cs]e)(?:[-._][\w.-]*)?$")
 _SEE_LICENSE_IN = re.compile(r"^\s*see\s+licen[cs]e\s+in\s+(?P<file>.+?)\s*$", re.IGNORECASE)
 
 
@@ -287,17 +287,37 @@ def _from_license_files(
             if wanted == "" and not texts:
                 value["readme"] = list(readme) if readme is not None else None
             cache.put(NS_LICENSE_FILES, key, value)
+    return files_resolution(declared, tarball, wanted, texts or [], readme, problem, "the tarball")
+
+
+def files_resolution(
+    declared: Resolution,
+    where: str,
+    wanted: str | None,
+    texts: list[tuple[str, str]],
+    readme: tuple[str, str] | None,
+    problem: str | None,
+    container: str,
+) -> Resolution:
+    """``declared`` settled by the package's files: the license files' ``texts`` (member,
+    text), else the README's License section (``readme``: member, section).
+
+    ``wanted`` is what ``license_file_wanted`` asked for (``None``: only a GNU "or later"
+    notice may refine the declaration). ``problem`` says why the files could not be read;
+    ``where`` (a tarball URL, a folder) prefixes the evidence, ``container`` names it in notes
+    ("the tarball"). The answer keeps ``declared.source``.
+    """
     if wanted is None:
-        return _with_gnu_notice(declared, tarball, texts or [])
+        return _with_gnu_notice(declared, where, texts)
     if not texts:
-        note = problem or f"no {wanted or 'license file'} in the tarball"
+        note = problem or f"no {wanted or 'license file'} in {container}"
         if wanted == "" and problem is None:
-            from_readme, readme_note = _from_readme(declared, tarball, note, readme)
+            from_readme, readme_note = _from_readme(declared, where, note, readme, container)
             if from_readme is not None:
                 return from_readme
             note = f"{note}; {readme_note}"
         return _with_note(declared, declared.evidence, note)
-    return _from_texts(declared, tarball, texts)
+    return _from_texts(declared, where, texts)
 
 
 def _with_note(declared: Resolution, evidence: tuple[Evidence, ...], note: str) -> Resolution:
@@ -314,7 +334,7 @@ def _from_texts(declared: Resolution, tarball: str, texts: list[tuple[str, str]]
     evidence = list(declared.evidence)
     detections = []
     for member, text in texts:
-        evidence.append(Evidence(SOURCE, clip_evidence(text), f"{tarball} {member}"))
+        evidence.append(Evidence(declared.source, clip_evidence(text), f"{tarball} {member}"))
         detections.append(detect_license_text(text, filename=member.rsplit("/", 1)[-1]))
     combined = combine_detections(detections)
     names = ", ".join(member for member, _ in texts)
@@ -323,7 +343,7 @@ def _from_texts(declared: Resolution, tarball: str, texts: list[tuple[str, str]]
     reason = None
     if combined.score < LOW_CONFIDENCE or UNKNOWN_TEXT_REF in combined.expression:
         reason = combined.note or f"low-confidence reading of {names}"
-    return Resolution(combined.expression, SOURCE, combined.score, tuple(evidence), reason)
+    return Resolution(combined.expression, declared.source, combined.score, tuple(evidence), reason)
 
 
 # The least confidence of a GNU declaration whose version a license notice settled: the notice
@@ -346,7 +366,7 @@ def _with_gnu_notice(
     evidence = list(declared.evidence)
     notices: list[str] = []
     for member, text in texts:
-        evidence.append(Evidence(SOURCE, clip_evidence(text), f"{tarball} {member}"))
+        evidence.append(Evidence(declared.source, clip_evidence(text), f"{tarball} {member}"))
         detection = detect_license_text(text, filename=member.rsplit("/", 1)[-1])
         notices.extend(match.license_id for match in detection.matches)
     refined = refine_gnu_version(declared.expression, notices, version_known=True)
@@ -364,7 +384,7 @@ def _with_gnu_notice(
         f" {names} grants {refined}"
     )
     confidence = max(declared.confidence, CONFIDENCE_FROM_NOTICE)
-    return Resolution(refined, SOURCE, confidence, tuple(evidence), reason)
+    return Resolution(refined, declared.source, confidence, tuple(evidence), reason)
 
 
 # -- the README's License section --------------------------------------------------------------
@@ -375,11 +395,11 @@ README_CONFIDENCE = 0.7
 # text: not "clear and short".
 MAX_README_SECTION_WORDS = 400
 # A section this short (in words) is read as a license name ("MIT", "The MIT License").
-MAX_README_NAME_WORDS = 8
+MAXREADME_NAME_WORDS = 8
 # How a license text in a README section must match (as for license files winning over
 # vague metadata): nearly word for word, nothing left unexplained.
 README_TEXT_SCORE = 0.9
-_README_NAME = re.compile(r"(?i)^readme(?:\.(?:md|markdown|mdown|mkd|txt|rst))?$")
+README_NAME = re.compile(r"(?i)^readme(?:\.(?:md|markdown|mdown|mkd|txt|rst))?$")
 _ATX_HEADING = re.compile(r"^ {0,3}(?P<level>#{1,6})(?:[ \t]+(?P<title>.*?))?[ \t#]*$")
 _UNDERLINE = re.compile(r"^ {0,3}(?P<mark>[=\-~^*+#])(?P=mark){2,}[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(?:```|~~~)")
@@ -473,7 +493,7 @@ def readme_license(section: str) -> Normalized | None:
     if restricting_words("\n".join(copyright_notices)):
         return None
     name = " ".join(part for part in kept if part).strip().rstrip(".")
-    if name and len(normalize_words(name)) <= MAX_README_NAME_WORDS:
+    if name and len(normalize_words(name)) <= MAXREADME_NAME_WORDS:
         if name.startswith("(") and name.endswith(")"):
             name = name[1:-1]
         reading = normalize(name)
@@ -508,13 +528,17 @@ def _single_license(expression: str) -> bool:
 
 
 def _from_readme(
-    declared: Resolution, tarball: str, note: str, readme: tuple[str, str] | None
+    declared: Resolution,
+    tarball: str,
+    note: str,
+    readme: tuple[str, str] | None,
+    container: str = "the tarball",
 ) -> tuple[Resolution | None, str]:
     """The resolution from the README's License section, or ``None`` and why not."""
     from ospo_scan.licenses.metadata import clip_evidence
 
     if readme is None:
-        return None, "no README in the tarball"
+        return None, f"no README in {container}"
     member, section = readme
     name = member.rsplit("/", 1)[-1]
     if not section:
@@ -524,12 +548,12 @@ def _from_readme(
         return None, f"the License section of {name} names no single license clearly"
     evidence = (
         *declared.evidence,
-        Evidence(SOURCE, clip_evidence(section), f"{tarball} {member} (License section)"),
+        Evidence(declared.source, clip_evidence(section), f"{tarball} {member} (License section)"),
     )
     reason = f"{note}; the license is stated in the License section of {name}"
     if declared.reason:
         reason = f"{declared.reason}; {reason}"
-    return Resolution(reading.expression, SOURCE, reading.confidence, evidence, reason), ""
+    return Resolution(reading.expression, declared.source, reading.confidence, evidence, reason), ""
 
 
 def _cached_readme(value: Any) -> tuple[str, str] | None:
@@ -602,7 +626,7 @@ def _read_readme_section(content: bytes, tarball: str, names: list[str]) -> tupl
     from ospo_scan.licenses.wheel import ArchiveError, find_in_tarball
 
     readmes = sorted(
-        name for name in names if name.count("/") == 1 and _README_NAME.match(name.split("/", 1)[1])
+        name for name in names if name.count("/") == 1 and README_NAME.match(name.split("/", 1)[1])
     )
     if not readmes:
         return None
@@ -626,5 +650,5 @@ def _license_members(names: list[str], wanted: str) -> list[str]:
         lowered = wanted.lower()
         return [name for path, name in sorted(by_path.items()) if path.lower() == lowered][:1]
     return sorted(
-        name for path, name in by_path.items() if "/" not in path and _LICENSE_FILE_NAME.match(path)
+        name for path, name in by_path.items() if "/" not in path and LICENSE_FILE_NAME.match(path)
     )

@@ -493,6 +493,14 @@ class PypiResolver:
 
 
 def _resolution(run: _Run, choice: LicenseChoice) -> Resolution:
+    return choice_resolution(choice, run.evidence, SOURCE)
+
+
+def choice_resolution(
+    choice: LicenseChoice, evidence: Sequence[Evidence], source: str
+) -> Resolution:
+    """The resolution a metadata declaration makes, as it stands (with a reason when its
+    reading is below ``LOW_CONFIDENCE``)."""
     normalized = choice.normalized
     reason = None
     if normalized.confidence < LOW_CONFIDENCE:
@@ -501,9 +509,9 @@ def _resolution(run: _Run, choice: LicenseChoice) -> Resolution:
         )
     return Resolution(
         expression=normalized.expression,
-        source=SOURCE,
+        source=source,
         confidence=normalized.confidence,
-        evidence=tuple(run.evidence),
+        evidence=tuple(evidence),
         reason=reason,
     )
 
@@ -519,6 +527,18 @@ CONFIDENCE_FROM_NOTICE = 0.85
 def _settle_with_license_files(
     run: _Run, fields: LicenseFields, choice: LicenseChoice
 ) -> Resolution:
+    """``settle_declaration`` with the license files of the pinned release's best wheel."""
+    return settle_declaration(
+        choice, lambda: _release_license_texts(run, fields), run.evidence, SOURCE
+    )
+
+
+def settle_declaration(
+    choice: LicenseChoice,
+    license_texts: Callable[[], list[tuple[str, str, str]]],
+    evidence: list[Evidence],
+    source: str,
+) -> Resolution:
     """The resolution of a metadata declaration, checked against the wheel's license files
     when the declaration is vague (see ``_is_vague``) or a GNU license without "only" or "or
     later" (see ``_gnu_version_open``).
@@ -530,6 +550,10 @@ def _settle_with_license_files(
     curation must settle those). Otherwise an "or any later version" notice of the same GNU
     family refines the declared version (``refine_gnu_version``). Anything else: the
     declaration stands, with the files' texts added to the evidence.
+
+    ``license_texts()`` gives (where, member, text) of the package's license files; it is
+    only called when the declaration needs checking. The files' texts are appended to
+    ``evidence``.
     """
     from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF, combine_detections, detect_license_text
     from ospo_scan.licenses.normalize import refine_gnu_version
@@ -538,13 +562,13 @@ def _settle_with_license_files(
     vague = _is_vague(choice)
     gnu_open = _gnu_version_open(choice)
     if declared.expression is None or not (vague or gnu_open):
-        return _resolution(run, choice)
-    texts = _release_license_texts(run, fields)
+        return choice_resolution(choice, evidence, source)
+    texts = license_texts()
     if not texts:
-        return _resolution(run, choice)
+        return choice_resolution(choice, evidence, source)
     detections = []
     for where, member, text in texts:
-        run.evidence.append(Evidence(SOURCE, clip_evidence(text), f"{where} {member}"))
+        evidence.append(Evidence(source, clip_evidence(text), f"{where} {member}"))
         detections.append(detect_license_text(text, filename=member.rsplit("/", 1)[-1]))
     names = ", ".join(member.rsplit("/", 1)[-1] for _, member, _ in texts)
     combined = combine_detections(detections)
@@ -561,7 +585,7 @@ def _settle_with_license_files(
             f" files {names}"
         )
         expression = _keep_declared_or_later(found, declared.expression)
-        return Resolution(expression, SOURCE, combined.score, tuple(run.evidence), reason)
+        return Resolution(expression, source, combined.score, tuple(evidence), reason)
     notices = [m.license_id for d in detections for m in d.matches]
     # A family name ("LGPL") or a classifier below LOW_CONFIDENCE guessed the version.
     version_known = declared.method != "ambiguous" and declared.confidence >= LOW_CONFIDENCE
@@ -572,8 +596,8 @@ def _settle_with_license_files(
             f" grants {refined}"
         )
         confidence = max(declared.confidence, CONFIDENCE_FROM_NOTICE)
-        return Resolution(refined, SOURCE, confidence, tuple(run.evidence), reason)
-    return _resolution(run, choice)
+        return Resolution(refined, source, confidence, tuple(evidence), reason)
+    return choice_resolution(choice, evidence, source)
 
 
 def _is_vague(choice: LicenseChoice) -> bool:
@@ -670,12 +694,24 @@ def _release_license_texts(run: _Run, fields: LicenseFields) -> list[tuple[str, 
 
 
 def _from_license_texts(run: _Run, found: _Found) -> Resolution | None:
+    """``license_texts_resolution`` of a wheel's license files (``None``: none recognized)."""
+    resolution = license_texts_resolution(found.texts, found.where, run.evidence, SOURCE)
+    if resolution is None:
+        names = ", ".join(member.rsplit("/", 1)[-1] for member, _ in found.texts)
+        run.note(found.step, f"no license recognized in {names}")
+    return resolution
+
+
+def license_texts_resolution(
+    texts: Sequence[tuple[str, str]], where: str, evidence: list[Evidence], source: str
+) -> Resolution | None:
     """The license of the texts of a wheel's license files, matched against the SPDX texts.
 
     Several files with different licenses are combined with AND: the metadata does not say
     whether they are alternatives, and AND is the reading that cannot under-report (unless a
     file says they are a choice, see ``combine_detections``). The confidence is the text
-    match's score.
+    match's score. ``None`` when no file holds a recognized license. The texts are appended
+    to ``evidence`` (as ``<where> <member>``).
     """
     from ospo_scan.licenses.detect import (
         UNKNOWN_TEXT_REF,
@@ -684,13 +720,12 @@ def _from_license_texts(run: _Run, found: _Found) -> Resolution | None:
     )
 
     detections = []
-    for member, text in found.texts:
-        run.evidence.append(Evidence(SOURCE, clip_evidence(text), f"{found.where} {member}"))
+    for member, text in texts:
+        evidence.append(Evidence(source, clip_evidence(text), f"{where} {member}"))
         detections.append(detect_license_text(text, filename=member.rsplit("/", 1)[-1]))
-    names = ", ".join(member.rsplit("/", 1)[-1] for member, _ in found.texts)
+    names = ", ".join(member.rsplit("/", 1)[-1] for member, _ in texts)
     recognized = [d for d in detections if d.expression is not None]
     if not recognized:
-        run.note(found.step, f"no license recognized in {names}")
         return None
     combined = combine_detections(detections)
     assert combined.expression is not None
@@ -703,7 +738,7 @@ def _from_license_texts(run: _Run, found: _Found) -> Resolution | None:
         reason = f"license files {names} name different licenses; combined with {operator}"
     elif combined.score < LOW_CONFIDENCE or UNKNOWN_TEXT_REF in combined.expression:
         reason = combined.note or f"low-confidence reading of the license files {names}"
-    return Resolution(combined.expression, SOURCE, combined.score, tuple(run.evidence), reason)
+    return Resolution(combined.expression, source, combined.score, tuple(evidence), reason)
 
 
 def _unresolved(run: _Run) -> Resolution:
@@ -1047,6 +1082,11 @@ def _read_license_files(run: _Run, url: str, declared: Sequence[str]) -> list[tu
         data = archive.read(member)
         texts.append((member, data[:MAX_LICENSE_TEXT].decode("utf-8", "replace")))
     return texts
+
+
+def is_license_file_name(name: str) -> bool:
+    """Whether a file name (no folder) is a usual license file name (LICENSE, COPYING...)."""
+    return _LICENSE_FILE_NAME.match(name) is not None
 
 
 def _sdist_metadata(run: _Run) -> Iterable[_Found]:
