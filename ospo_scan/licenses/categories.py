@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterable
 from importlib import resources
 
 CATEGORIES = (
@@ -72,6 +73,28 @@ def category_of(license_id: str) -> str:
     if canonical is None:
         return "unknown"
     return categories.get(canonical, "unknown")
+
+
+# How much a category restricts its user, least first: a reading that moves a component up this
+# order can only make a policy stricter. Unknown ranks with proprietary (nothing is granted
+# that a policy could rely on).
+_RESTRICTION = {
+    "public-domain": 0,
+    "permissive": 1,
+    "weak-copyleft": 2,
+    "strong-copyleft": 3,
+    "network-copyleft": 4,
+    "source-available": 5,
+    "proprietary": 6,
+    "unknown": 6,
+}
+
+
+def restriction(license_ids: Iterable[str]) -> int:
+    """The rank of the most restrictive category among ``license_ids`` (0: public domain, 6:
+    proprietary or unknown); 6 for no ids at all."""
+    ranks = [_RESTRICTION[category_of(license_id)] for license_id in license_ids]
+    return max(ranks) if ranks else _RESTRICTION["unknown"]
 
 
 def override_reason(license_id: str) -> str | None:

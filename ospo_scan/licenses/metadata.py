@@ -209,7 +209,8 @@ def choose_license(fields: LicenseFields) -> LicenseChoice | None:
     classifiers are the oldest and vaguest signal). A field that normalize cannot recognize
     gives way to the next one, and is only used (as a ``LicenseRef``) when nothing else
     declares a license; a field naming only a family ("BSD", "LGPL", normalize's
-    "ambiguous") gives way to classifiers that normalize reads with more confidence.
+    "ambiguous") gives way to classifiers of that family that normalize reads with more
+    confidence.
     """
     from ospo_scan.licenses.normalize import from_classifiers, normalize
 
@@ -233,15 +234,31 @@ def choose_license(fields: LicenseFields) -> LicenseChoice | None:
         if normalized.method == "unrecognized":
             fallback = fallback or choice
             continue
-        # "BSD" or "LGPL" names a family; a classifier such as "LGPLv3+" may say which one.
+        # "BSD" or "LGPL" names a family; a classifier of that family ("LGPLv3+") may say
+        # which one. A classifier of another family ("GNU GPL" beside "Other/Proprietary
+        # License") contradicts the field instead: the field, the author's words, stays.
         if (
             normalized.method == "ambiguous"
             and trove is not None
             and trove.normalized.confidence > normalized.confidence
+            and _refines(trove.normalized.expression, normalized.expression)
         ):
             return trove
         return choice
     return trove or fallback
+
+
+def _refines(detailed: str | None, vague: str) -> bool:
+    """Whether every license family the vague reading names is among ``detailed``'s."""
+    from ospo_scan.licenses.normalize import license_family, license_keys
+
+    if detailed is None:
+        return False
+    try:
+        detailed_families = {license_family(key) for key in license_keys(detailed)}
+        return all(license_family(key) in detailed_families for key in license_keys(vague))
+    except ValueError:
+        return False
 
 
 def _license_classifiers(classifiers: Iterable[str | None]) -> tuple[str, ...]:

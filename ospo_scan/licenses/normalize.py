@@ -333,38 +333,58 @@ def refine_gnu_version(
 ) -> str | None:
     """A declared GNU license made precise by the "or any later version" notice of its files.
 
-    ``expression`` is what the metadata declared; only a single GPL, LGPL or AGPL id (with or
-    without an exception) is refined. ``notice_ids`` are the ``-or-later`` ids that notices in
-    the package's license files grant (licenses/detect.py). A bare version ("LGPL-3.0",
-    "GPLv2") says nothing about later versions and SPDX reads it as ``-only``; a family name
-    alone ("LGPL") says no version at all (``version_known=False``): the notice of the same
-    family (and, when known, the same version) settles it. Returns the refined expression,
-    or ``None`` when there is nothing to refine or the notices do not name exactly one
-    candidate (two LGPL notices of different versions leave the declaration as it is).
+    ``expression`` is what the metadata declared; each GPL, LGPL or AGPL id in it (with or
+    without an exception, alone or in an ``OR``/``AND``) is refined on its own. ``notice_ids``
+    are the ``-or-later`` ids that notices in the package's files grant (licenses/detect.py).
+    A bare version ("LGPL-3.0", "GPLv2") says nothing about later versions and SPDX reads it
+    as ``-only``; a family name alone ("LGPL") says no version at all
+    (``version_known=False``): the notice of the same family (and, when known, the same
+    version) settles it. Returns the refined expression, or ``None`` when nothing was refined
+    (no GNU id, or notices that do not name exactly one candidate for it: two LGPL notices of
+    different versions leave the declaration as it is).
     """
     try:
         node = parse_expression(expression)
     except ValueError:
         return None
-    if not isinstance(node, LicenseLeaf):
-        return None
-    declared = _GNU_ID.match(node.key)
-    if declared is None:
-        return None
-    candidates: set[str] = set()
-    for notice in notice_ids:
-        found = _GNU_ID.match(notice)
-        if found is None or not notice.endswith("-or-later"):
-            continue
-        if found.group("family") != declared.group("family"):
-            continue
-        if version_known and found.group("version") != declared.group("version"):
-            continue
-        candidates.add(notice)
-    if len(candidates) != 1:
-        return None
-    refined = LicenseLeaf(candidates.pop(), node.exception)
+    notices = [n for n in notice_ids if _GNU_ID.match(n) and n.endswith("-or-later")]
+
+    def refine(leaf: LicenseLeaf) -> LicenseLeaf:
+        declared = _GNU_ID.match(leaf.key)
+        if declared is None:
+            return leaf
+        candidates: set[str] = set()
+        for notice in notices:
+            found = _GNU_ID.match(notice)
+            assert found is not None
+            if found.group("family") != declared.group("family"):
+                continue
+            if version_known and found.group("version") != declared.group("version"):
+                continue
+            candidates.add(notice)
+        if len(candidates) != 1:
+            return leaf
+        return LicenseLeaf(candidates.pop(), leaf.exception)
+
+    refined = _map_leaves(node, refine)
     return None if refined == node else render(refined)
+
+
+def _map_leaves(node: LicenseNode, change: Callable[[LicenseLeaf], LicenseLeaf]) -> LicenseNode:
+    """``node`` with every leaf replaced by ``change(leaf)``."""
+    if isinstance(node, LicenseLeaf):
+        return change(node)
+    return type(node)(tuple(_map_leaves(item, change) for item in node.items))
+
+
+def license_family(license_id: str) -> str:
+    """ "BSD-3-Clause" -> "BSD", "LGPL-2.1-or-later" -> "LGPL", "0BSD" -> "0BSD"; Creative
+    Commons ids keep their elements ("CC-BY-SA-4.0" -> "CC-BY-SA", "CC0-1.0" -> "CC0"): a
+    dedication or an added condition is not a detail a vague name merely lacked."""
+    if license_id.startswith("CC"):
+        return re.sub(r"-\d.*$", "", license_id)
+    found = re.match(r"\d*[A-Za-z]+", license_id)
+    return found.group(0) if found else license_id
 
 
 def render(node: LicenseNode) -> str:

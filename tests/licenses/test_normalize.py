@@ -1145,8 +1145,14 @@ def test_other_exceptions_in_prose_stay_unknown(raw: str) -> None:
         ("LGPL-2.0-or-later", ["LGPL-2.1-or-later", "LGPL-3.0-or-later"], False, None),
         ("GPL-2.0-only", ["GPL-2.0-only"], True, None),
         ("GPL-2.0-or-later", ["GPL-2.0-or-later"], True, None),  # already so
-        # Only a single GNU license is refined.
-        ("GPL-2.0-only OR MIT", ["GPL-2.0-or-later"], True, None),
+        # Each GNU id of a compound expression is refined on its own.
+        ("GPL-2.0-only OR MIT", ["GPL-2.0-or-later"], True, "GPL-2.0-or-later OR MIT"),
+        (
+            "LGPL-2.1-only OR MPL-1.1 OR GPL-3.0-only",
+            ["LGPL-2.1-or-later"],
+            True,
+            "LGPL-2.1-or-later OR MPL-1.1 OR GPL-3.0-only",
+        ),
         ("MIT", ["GPL-2.0-or-later"], False, None),
         ("not an expression ((", ["GPL-2.0-or-later"], False, None),
     ],

@@ -516,6 +516,25 @@ def test_a_bare_gnu_version_takes_or_later_from_the_license_file(
     assert resolution.evidence[1].detail == f"{tarball} package/LICENSE"
 
 
+def test_a_bare_gnu_version_in_a_choice_takes_or_later_from_the_license_file(
+    http: HttpClient, cache: LicenseCache, recorded_session: RecordedRegistry
+) -> None:
+    # unorm 1.6.0's shape: "MIT or GPL-2.0", and a LICENSE.md with the MIT text and the GPL
+    # notice "either version 2 of the License, or (at your option) any later version".
+    notice = (
+        "This program is free software; you can redistribute it and/or modify it under the"
+        " terms of the GNU General Public License as published by the Free Software"
+        " Foundation; either version 2 of the License, or (at your option) any later version.\n"
+    )
+    _publish(recorded_session, "demo", {"license": "MIT or GPL-2.0"}, {"LICENSE.md": notice})
+    resolution = resolve("demo", "1.0.0", http, cache)
+    assert resolution.expression == "MIT OR GPL-2.0-or-later"
+    assert resolution.reason == (
+        "the package declares MIT OR GPL-2.0-only by its bare version; the notice in"
+        " package/LICENSE.md grants MIT OR GPL-2.0-or-later"
+    )
+
+
 @pytest.mark.parametrize(
     ("license", "files", "expected", "fetched"),
     [

@@ -942,6 +942,7 @@ def test_second_wheel_is_tried_when_the_first_is_missing(
 # -- vague declarations checked against the wheel's license files ----------------------------
 
 TEXTS = FIXTURES / "license-texts"
+GPL3_TEXT = (TEXTS / "pypi__pygithub__2.10.0__COPYING").read_text("utf-8")
 BSD2_TEXT = (
     "Copyright (c) 2005-2020, Demo Authors\nAll rights reserved.\n\n"
     "Redistribution and use in source and binary forms, with or without modification, are "
@@ -1042,13 +1043,14 @@ def test_a_classifier_gives_way_to_files_that_add_a_license(
 @pytest.mark.parametrize(
     ("headers", "text", "expected"),
     [
-        # The files name another license than the metadata: they are not the whole story.
-        (("License: BSD",), MIT_TEXT, "BSD-3-Clause"),
+        # The files name a more permissive license than the metadata: taking them could turn
+        # a declared copyleft into "allowed", so the declaration stands.
         (
-            ("Classifier: License :: OSI Approved :: Apache Software License",),
-            ISC_TEXT,
-            "Apache-2.0",
+            ("Classifier: License :: OSI Approved :: GNU General Public License v3 (GPLv3)",),
+            MIT_TEXT,
+            "GPL-3.0-only",
         ),
+        (("License: LGPL",), BSD2_TEXT, "LGPL-2.0-or-later"),
         # Terms beyond the license: the files are not read confidently.
         (
             ("License: BSD",),
@@ -1066,7 +1068,7 @@ def test_a_classifier_gives_way_to_files_that_add_a_license(
         ),
     ],
 )
-def test_license_files_that_do_not_account_for_the_declaration_never_win(
+def test_license_files_more_permissive_than_the_declaration_never_win(
     recorded_session: RecordedRegistry,
     cache: LicenseCache,
     headers: tuple[str, ...],
@@ -1081,6 +1083,51 @@ def test_license_files_that_do_not_account_for_the_declaration_never_win(
     assert resolution.confidence < 1.0
     # The files were read and are kept as evidence for a human.
     assert resolution.evidence[-1].value == text
+
+
+@pytest.mark.parametrize(
+    ("headers", "text", "expected"),
+    [
+        # Another license of the same category: the files are the grant.
+        (("License: BSD",), MIT_TEXT, "MIT"),
+        (("Classifier: License :: OSI Approved :: Apache Software License",), ISC_TEXT, "ISC"),
+        (("Classifier: License :: Public Domain",), BSD2_TEXT, "BSD-2-Clause"),
+        # A stricter license than the classifier says: the files win, the policy gets stricter.
+        (("Classifier: License :: OSI Approved :: MIT License",), GPL3_TEXT, "GPL-3.0-only"),
+    ],
+)
+def test_license_files_at_least_as_strict_as_a_vague_declaration_win(
+    recorded_session: RecordedRegistry,
+    cache: LicenseCache,
+    headers: tuple[str, ...],
+    text: str,
+    expected: str,
+) -> None:
+    _license_files_case(recorded_session, *headers, files=(("licenses/LICENSE", text),))
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == expected
+    assert resolution.reason is not None and "gives way to the license files LICENSE" in (
+        resolution.reason
+    )
+
+
+def test_a_classifier_of_another_family_does_not_replace_a_vague_license_field(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # ubi-reader's metadata: License "GNU GPL" and the classifier "Other/Proprietary License".
+    _license_files_case(
+        recorded_session,
+        "License: GNU GPL",
+        "Classifier: License :: Other/Proprietary License",
+        files=(("licenses/LICENSE", GPL3_TEXT),),
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "GPL-3.0-only"
+    assert resolution.reason is not None and "'GNU GPL'" in resolution.reason
 
 
 def test_a_gnu_text_keeps_the_or_later_the_classifier_declares(

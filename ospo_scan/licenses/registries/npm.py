@@ -225,19 +225,19 @@ def license_file_wanted(document: dict[str, Any]) -> str | None:
     return name
 
 
-_GNU_OPEN = re.compile(r"^(?:GPL|LGPL|AGPL)-\d\.\d-only(?: WITH [\w.-]+)?$")
+_GNU_ONLY = re.compile(r"(?<![\w.+-])(?:GPL|LGPL|AGPL)-\d\.\d-only(?![\w.+-])")
 
 
 def _gnu_version_open(document: dict[str, Any]) -> bool:
-    """Whether the document declares one GNU license by a bare version ("LGPL-3.0", "GPLv2"),
-    which SPDX reads as ``-only``: the notice in the license file may say "or any later
-    version". Only an explicit SPDX ``-only`` id means "only"."""
+    """Whether the document names a GNU license by a bare version ("LGPL-3.0", "GPLv2", "MIT
+    or GPL-2.0"), which SPDX reads as ``-only``: the notice in the license file may say "or
+    any later version". Only an explicit SPDX ``-only`` id means "only"."""
     _, normalized = declared_license(document)
     return (
         normalized is not None
         and normalized.method != "spdx"
         and normalized.expression is not None
-        and _GNU_OPEN.match(normalized.expression) is not None
+        and _GNU_ONLY.search(normalized.expression) is not None
     )
 
 

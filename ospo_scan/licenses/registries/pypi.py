@@ -544,11 +544,12 @@ def settle_declaration(
     later" (see ``_gnu_version_open``).
 
     A vague declaration gives way to the files when they are read confidently (no unknown
-    part, ``FILES_WIN_SCORE``) and account for every license it names (``_accounts_for``):
-    "BSD" and a BSD-2-Clause text, an MIT classifier and a file with MIT and the PSF License.
-    Files that would drop a declared license, or say something else entirely, never win (a
-    curation must settle those). Otherwise an "or any later version" notice of the same GNU
-    family refines the declared version (``refine_gnu_version``). Anything else: the
+    part, ``FILES_WIN_SCORE``) and either account for every license it names
+    (``_accounts_for``: "BSD" and a BSD-2-Clause text, an MIT classifier and a file with MIT
+    and the PSF License) or restrict at least as much (``_at_least_as_strict``: a "Public
+    Domain" classifier over a BSD-3-Clause text). Files that would drop a declared license for
+    a more permissive one never win (a curation must settle those). Otherwise an "or any later
+    version" notice of the same GNU family refines the declared version (``refine_gnu_version``). Anything else: the
     declaration stands, with the files' texts added to the evidence.
 
     ``license_texts()`` gives (where, member, text) of the package's license files; it is
@@ -578,10 +579,14 @@ def settle_declaration(
         and found is not None
         and UNKNOWN_TEXT_REF not in found
         and combined.score >= FILES_WIN_SCORE
-        and _accounts_for(found, declared.expression)
+        and (
+            _accounts_for(found, declared.expression)
+            or _at_least_as_strict(found, declared.expression)
+        )
     ):
+        settled = "is settled by" if _accounts_for(found, declared.expression) else "gives way to"
         reason = (
-            f"{choice.field} {declared.raw!r} ({declared.method}) is settled by the license"
+            f"{choice.field} {declared.raw!r} ({declared.method}) {settled} the license"
             f" files {names}"
         )
         expression = _keep_declared_or_later(found, declared.expression)
@@ -634,14 +639,14 @@ def _accounts_for(found: str, declared: str) -> bool:
     LGPL-3.0 text), or a public-domain dedication for "Public Domain". A declared license the
     files do not name at all means the files are not the whole story: they do not win."""
     from ospo_scan.licenses.categories import category_of
-    from ospo_scan.licenses.normalize import PUBLIC_DOMAIN_REF, license_keys
+    from ospo_scan.licenses.normalize import PUBLIC_DOMAIN_REF, license_family, license_keys
 
     try:
         found_keys = license_keys(found)
         declared_keys = license_keys(declared)
     except ValueError:
         return False
-    found_families = {_family(key) for key in found_keys}
+    found_families = {license_family(key) for key in found_keys}
     for key in declared_keys:
         if key in found_keys:
             continue
@@ -649,9 +654,24 @@ def _accounts_for(found: str, declared: str) -> bool:
             if any(category_of(k) == "public-domain" for k in found_keys):
                 continue
             return False
-        if key.startswith("LicenseRef-") or _family(key) not in found_families:
+        if key.startswith("LicenseRef-") or license_family(key) not in found_families:
             return False
     return True
+
+
+def _at_least_as_strict(found: str, declared: str) -> bool:
+    """Whether the licenses ``found`` in the files restrict at least as much as the vague
+    declaration (categories ranked by ``categories.restriction``): a "Public Domain"
+    classifier over a BSD-3-Clause file, an "MIT" classifier over a GPL text. The files are
+    the grant, and taking them can then only make a policy stricter, never turn a declared
+    copyleft into an "allowed"."""
+    from ospo_scan.licenses.categories import restriction
+    from ospo_scan.licenses.normalize import license_keys
+
+    try:
+        return restriction(license_keys(found)) >= restriction(license_keys(declared))
+    except ValueError:
+        return False
 
 
 def _keep_declared_or_later(found: str, declared: str) -> str:
@@ -669,16 +689,6 @@ def _keep_declared_or_later(found: str, declared: str) -> str:
             only = re.escape(key[: -len("-or-later")] + "-only")
             found = re.sub(rf"(?<![\w.+-]){only}(?![\w.+-])", key, found)
     return found
-
-
-def _family(license_id: str) -> str:
-    """ "BSD-3-Clause" -> "BSD", "LGPL-2.1-or-later" -> "LGPL", "0BSD" -> "0BSD"; Creative
-    Commons ids keep their elements ("CC-BY-SA-4.0" -> "CC-BY-SA", "CC0-1.0" -> "CC0"): a
-    dedication or an added condition is not a detail the declaration merely lacked."""
-    if license_id.startswith("CC"):
-        return re.sub(r"-\d.*$", "", license_id)
-    found = re.match(r"\d*[A-Za-z]+", license_id)
-    return found.group(0) if found else license_id
 
 
 def _release_license_texts(run: _Run, fields: LicenseFields) -> list[tuple[str, str, str]]:
