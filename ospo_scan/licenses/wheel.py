@@ -211,6 +211,11 @@ class RemoteZip:
             raise ArchiveError(f"{url}: malformed zip ({exc})") from exc
         return cls(remote, entries, delta)
 
+    def size(self, name: str) -> int | None:
+        """The uncompressed size of member ``name`` (``None``: no such member)."""
+        entry = self._entries.get(name)
+        return None if entry is None else entry.size
+
     def read(self, name: str) -> bytes:
         """The uncompressed bytes of member ``name``.
 

@@ -630,6 +630,15 @@ def test_wheels_are_ranked_pure_python_first() -> None:
         DistFile("demo-1.0.tar.gz", "u5"),
     ]
     assert [f.url for f in rank_wheels(files)] == ["u4", "u3", "u2", "u1"]
+    platforms = [
+        DistFile("demo-1.0-cp312-abi3-manylinux_2_17_aarch64.whl", "arm", core_metadata=True),
+        DistFile("demo-1.0-cp312-abi3-macosx_11_0_arm64.whl", "mac"),
+        DistFile("demo-1.0-cp312-abi3-win_amd64.whl", "win"),
+        DistFile("demo-1.0-cp312-abi3-manylinux_2_17_x86_64.whl", "linux"),
+        DistFile("demo-1.0-cp312-abi3-emscripten_3_1_wasm32.whl", "wasm"),
+    ]
+    # The index's order is arbitrary: the most common targets come first.
+    assert [f.url for f in rank_wheels(platforms)] == ["linux", "arm", "win", "mac", "wasm"]
     zipped = DistFile("demo-1.0.zip", "u6")
     assert [f.url for f in rank_sdists([zipped, *files])] == ["u5", "u6"]
 
@@ -711,13 +720,17 @@ ISC_TEXT = (
 DEMO_WHEEL = f"{FILES_HOST}/demo/demo-1.0-py3-none-any.whl"
 
 
-def _demo_wheel(metadata: bytes, *files: tuple[str, str]) -> bytes:
+def _demo_wheel(
+    metadata: bytes, *files: tuple[str, str], sources: tuple[tuple[str, str], ...] = ()
+) -> bytes:
     import io
     import zipfile
 
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("demo/__init__.py", "")
+        for name, text in sources:
+            archive.writestr(name, text)
         archive.writestr("demo-1.0.dist-info/METADATA", metadata)
         for name, text in files:
             archive.writestr(f"demo-1.0.dist-info/{name}", text)
@@ -1263,3 +1276,70 @@ def test_license_files_account_for_a_declaration(
     from ospo_scan.licenses.registries.pypi import _accounts_for
 
     assert _accounts_for(found, declared) is accounted
+
+
+# -- wheels without license files, GNU notices in the modules -------------------------------------
+
+
+def test_the_next_wheel_is_read_when_one_has_no_license_files(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # mitmproxy-rs 0.12.15: metadata without a license; one platform wheel lacks the files.
+    metadata = _metadata("1.0", "License-File: LICENSE")
+    first = f"{FILES_HOST}/demo/demo-1.0-cp312-abi3-manylinux_2_17_x86_64.whl"
+    second = f"{FILES_HOST}/demo/demo-1.0-cp312-abi3-win_amd64.whl"
+    entries = [
+        {"filename": url.rsplit("/", 1)[1], "url": url, "size": 2000, "core-metadata": False}
+        for url in (second, first)
+    ]
+    _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
+    recorded_session.add(f"{INDEX}/pypi/demo/json", _project("2.0", None, {"1.0": entries}))
+    recorded_session.add(first, _demo_wheel(metadata))
+    recorded_session.add(second, _demo_wheel(metadata, ("licenses/LICENSE", MIT_TEXT)))
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "MIT"
+    assert resolution.evidence[-1].detail == f"{second} demo-1.0.dist-info/licenses/LICENSE"
+
+
+GPL3_NOTICE = (
+    "# Copyright (C) 2020 Demo Authors\n"
+    "#\n"
+    "# This program is free software: you can redistribute it and/or modify it under the\n"
+    "# terms of the GNU General Public License as published by the Free Software\n"
+    "# Foundation, either version 3 of the License, or (at your option) any later version.\n"
+    "\nimport os\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        # A classifier without "+" and the bare GPL text: the module's notice says "or later".
+        (
+            ("Classifier: License :: OSI Approved :: GNU General Public License v3 (GPLv3)",),
+            "GPL-3.0-or-later",
+        ),
+        # No license metadata at all: the license text, then the notice.
+        ((), "GPL-3.0-or-later"),
+        # The author wrote "-only" in SPDX: the notice does not override the declaration.
+        (("License-Expression: GPL-3.0-only",), "GPL-3.0-only"),
+    ],
+)
+def test_a_gnu_notice_in_the_modules_settles_or_later(
+    recorded_session: RecordedRegistry, cache: LicenseCache, headers: tuple[str, ...], expected: str
+) -> None:
+    metadata = _metadata("1.0", *headers, "License-File: COPYING")
+    wheel = _demo_wheel(
+        metadata, ("licenses/COPYING", GPL3_TEXT), sources=(("demo/core.py", GPL3_NOTICE),)
+    )
+    _serve_demo(recorded_session, wheel, core=metadata)
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == expected
+    if expected.endswith("-or-later"):
+        assert resolution.reason is not None
+        assert resolution.reason.endswith("the notice in demo/core.py grants GPL-3.0-or-later")
+        assert resolution.evidence[-1].detail == f"{DEMO_WHEEL} demo/core.py"

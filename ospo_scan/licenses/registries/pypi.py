@@ -31,7 +31,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
@@ -249,14 +249,25 @@ class DistFile:
         return cls(filename, url, core, size if isinstance(size, int) else None)
 
 
+# Platform wheels of the most built (and most checked) targets first: a release's index order
+# is arbitrary, and an exotic target's wheel is likelier to lack files the others carry.
+_COMMON_PLATFORMS = ("manylinux", "win_amd64", "macosx", "musllinux")
+
+
 def rank_wheels(files: Iterable[DistFile]) -> list[DistFile]:
     """The wheels, best first: pure-python (``py3`` before ``py2.py3`` before others), then
-    platform wheels; within each, those advertising PEP 658 metadata first."""
+    platform wheels, the common platforms first (``_COMMON_PLATFORMS``: manylinux, win_amd64,
+    macOS, musllinux; x86-64 before other machines); within each, those advertising PEP 658
+    metadata first."""
 
-    def key(dist: DistFile) -> tuple[int, int, int]:
+    def key(dist: DistFile) -> tuple[int, int, int, int, int]:
         python_tag = dist.filename[:-4].split("-")[-3]
         py3 = 0 if "py3" in python_tag.split(".") else 1
-        return (0 if dist.is_pure_wheel else 1, py3, 0 if dist.core_metadata else 1)
+        platform = dist.filename[:-4].split("-")[-1]
+        common = next((i for i, p in enumerate(_COMMON_PLATFORMS) if p in platform), 9)
+        x86 = 0 if "x86_64" in platform or "amd64" in platform else 1
+        pep658 = 0 if dist.core_metadata else 1
+        return (0 if dist.is_pure_wheel else 1, py3, common, x86, pep658)
 
     return sorted((f for f in files if f.is_wheel), key=key)
 
@@ -475,7 +486,7 @@ class PypiResolver:
                 if found.fields is None:
                     resolution = _from_license_texts(run, found)
                     if resolution is not None:
-                        return resolution
+                        return _with_source_notices(run, resolution, explicit=False)
                     continue
                 run.read_metadata = True
                 run.evidence.extend(license_evidence(found.fields, found.where))
@@ -486,10 +497,88 @@ class PypiResolver:
                     run.note(found.step, f"{choice.field} not recognized")
                     unrecognized = unrecognized or choice
                 else:
-                    return _settle_with_license_files(run, found.fields, choice)
+                    resolution = _settle_with_license_files(run, found.fields, choice)
+                    return _with_source_notices(run, resolution, explicit=_says_only(choice))
             if run.index_says_missing:
                 return None
         return None if unrecognized is None else _resolution(run, unrecognized)
+
+
+# A GNU license text names its version, not whether later versions apply; the notice at the
+# top of the package's own modules does ("either version 3 of the License, or (at your option)
+# any later version", the FSF's "How to Apply These Terms"). When the answer has a GNU id
+# whose version nothing declared as "only", this many of the wheel's top-level source files
+# (each at most MAX_NOTICE_SOURCE_BYTES) are read for that notice, their first
+# NOTICE_HEADER_CHARS characters only.
+MAX_NOTICE_SOURCES = 2
+MAX_NOTICE_SOURCE_BYTES = 512 * 1024
+NOTICE_HEADER_CHARS = 8 * 1024
+_GNU_ONLY = re.compile(r"(?<![\w.+-])(?:GPL|LGPL|AGPL)-\d\.\d-only(?![\w.+-])")
+_SOURCE_SUFFIXES = (".py", ".pyx", ".pyi")
+
+
+def _says_only(choice: LicenseChoice) -> bool:
+    """Whether the declaration names a GNU ``-only`` id in so many words (SPDX)."""
+    return choice.normalized.method == "spdx" and "-only" in choice.normalized.raw.lower()
+
+
+def _with_source_notices(run: _Run, resolution: Resolution, *, explicit: bool) -> Resolution:
+    """``resolution`` with each GNU ``-only`` id that only a bare version or a license text
+    gave made ``-or-later`` when the notice in the wheel's top-level modules says so
+    (``refine_gnu_version``). ``explicit``: the metadata said "only" itself; nothing to do.
+    Any failure to read the wheel leaves the resolution as it is."""
+    from ospo_scan.licenses.detect import detect_license_text
+    from ospo_scan.licenses.normalize import refine_gnu_version
+
+    expression = resolution.expression
+    if explicit or expression is None or _GNU_ONLY.search(expression) is None:
+        return resolution
+    wheels = rank_wheels(_pinned_files(run))
+    if not wheels:
+        return resolution
+    url = wheels[0].url
+    try:
+        archive = _open_wheel(run, url)
+        members = _notice_sources(archive)
+        headers = [
+            (member, archive.read(member)[:NOTICE_HEADER_CHARS].decode("utf-8", "replace"))
+            for member in members
+        ]
+    except (ArchiveError, ArchiveNotFound, RegistryResponseError, RegistryUnavailable) as exc:
+        run.note("source notices", f"{_short(url)}: {_after_url(exc)}")
+        return resolution
+    for member, header in headers:
+        detection = detect_license_text(header, filename=member.rsplit("/", 1)[-1])
+        notices = [match.license_id for match in detection.matches]
+        refined = refine_gnu_version(expression, notices, version_known=True)
+        if refined is None:
+            continue
+        evidence = (
+            *resolution.evidence,
+            Evidence(SOURCE, clip_evidence(header), f"{url} {member}"),
+        )
+        note = f"the notice in {member} grants {refined}"
+        reason = f"{resolution.reason}; {note}" if resolution.reason else note
+        return replace(resolution, expression=refined, evidence=evidence, reason=reason)
+    return resolution
+
+
+def _notice_sources(archive: RemoteZip) -> list[str]:
+    """The wheel's top-level source files most likely to carry the license notice: package
+    ``__init__`` files and single-file modules, shallowest first."""
+    candidates = []
+    for name in archive.names:
+        parts = name.split("/")
+        if len(parts) > 2 or not name.endswith(_SOURCE_SUFFIXES):
+            continue
+        if parts[0].endswith((".dist-info", ".data")):
+            continue
+        size = archive.size(name)
+        if size is None or size > MAX_NOTICE_SOURCE_BYTES:
+            continue
+        # A package's __init__ (often empty) after single-file modules at the top.
+        candidates.append((len(parts), size == 0, name))
+    return [name for _, empty, name in sorted(candidates) if not empty][:MAX_NOTICE_SOURCES]
 
 
 def _resolution(run: _Run, choice: LicenseChoice) -> Resolution:
@@ -549,8 +638,9 @@ def settle_declaration(
     and the PSF License) or restrict at least as much (``_at_least_as_strict``: a "Public
     Domain" classifier over a BSD-3-Clause text). Files that would drop a declared license for
     a more permissive one never win (a curation must settle those). Otherwise an "or any later
-    version" notice of the same GNU family refines the declared version (``refine_gnu_version``). Anything else: the
-    declaration stands, with the files' texts added to the evidence.
+    version" notice of the same GNU family refines the declared version
+    (``refine_gnu_version``). Anything else: the declaration stands, with the files' texts
+    added to the evidence.
 
     ``license_texts()`` gives (where, member, text) of the package's license files; it is
     only called when the declaration needs checking. The files' texts are appended to
@@ -997,8 +1087,9 @@ def _wheel_metadata(run: _Run) -> Iterable[_Found]:
         if not run.index_says_missing:
             run.note(step, "no wheel")
         return
+    declared: LicenseFields | None = None
     for dist in wheels[:MAX_WHEEL_TRIES]:
-        fields = run.wheel_metadata.get(dist.url)
+        fields = run.wheel_metadata.get(dist.url) or declared
         if fields is None:
             read = partial(_read_wheel_metadata, run, dist.url)
             found = _cached_file_step(run, NS_WHEEL, step, dist.url, read, suffix="METADATA")
@@ -1007,9 +1098,16 @@ def _wheel_metadata(run: _Run) -> Iterable[_Found]:
             run.read_wheel_metadata = True
             yield found
             fields = found.fields
-        # Only reached when the metadata declared no license.
-        yield from _wheel_license_files(run, dist, fields)
-        return
+        # Only reached when the metadata declared no license. Platform wheels are built
+        # separately and one may lack the license files another has: the next wheel is
+        # tried (with the metadata already read) when this one holds none.
+        declared = fields
+        answered = False
+        for texts in _wheel_license_files(run, dist, fields):
+            answered = True
+            yield texts
+        if answered:
+            return
 
 
 def _wheel_license_files(run: _Run, dist: DistFile, fields: LicenseFields) -> Iterable[_Found]:
