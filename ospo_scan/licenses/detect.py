@@ -883,7 +883,9 @@ class _Search:
 def detect_license_text(text: str, *, filename: str | None = None) -> Detection:
     """Identify the SPDX license(s) that a license file's text (or a license field) holds.
 
-    ``filename`` (``LICENSE``, ``COPYING.LESSER``, ...) only names the file in the note.
+    ``filename`` (``LICENSE``, ``COPYING.LESSER``, ...) only names the file in the note. A
+    text that quotes no license but names the licenses it offers is read as a statement
+    (``statement.read_statement``, at ``STATEMENT_CONFIDENCE``).
     Returns a ``Detection``: its ``expression`` is ``None`` when no license is recognized,
     and holds ``LicenseRef-ospo-license-text`` for a part that matches no license. Never
     raises for any input (empty, binary, huge: at most ``MAX_TEXT_CHARS`` are read).
@@ -902,7 +904,17 @@ def detect_license_text(text: str, *, filename: str | None = None) -> Detection:
     _search(search, 0, len(source.ids))
     _find_gnu_notices(search)
     search.found.sort(key=lambda found: found.start)
-    return _conclude(search, notes, label, truncated)
+    detection = _conclude(search, notes, label, truncated)
+    if detection.expression is None:
+        # No license text in it: it may name its licenses instead (licenses/statement.py).
+        from ospo_scan.licenses.statement import STATEMENT_CONFIDENCE, read_statement
+
+        statement = read_statement(text)
+        if statement is not None:
+            return Detection(
+                statement.expression, STATEMENT_CONFIDENCE, (), f"{label}{statement.note}"
+            )
+    return detection
 
 
 def _mostly_control(sample: str) -> bool:
