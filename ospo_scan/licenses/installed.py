@@ -58,6 +58,12 @@ class _Root:
     folder: Path
     real: str
     dists: dict[tuple[str, str], Path] | None = None
+    node_modules: bool | None = None  # whether the folder has node_modules (checked once)
+
+    def has_node_modules(self) -> bool:
+        if self.node_modules is None:
+            self.node_modules = os.path.isdir(self.folder / "node_modules")
+        return self.node_modules
 
 
 @dataclass
@@ -133,7 +139,7 @@ def _resolve(finder: _Finder, component: Component) -> Resolution | None:
     if component.ecosystem == "npm":
         for location in component.locations:
             root = finder.root(location.path)
-            if root is None:
+            if root is None or not root.has_node_modules():
                 continue
             for folder in _npm_folders(root, component, location.path, location.key):
                 document = _package_json(root, folder, component)
@@ -404,8 +410,10 @@ def _listing(root: _Root, folder: Path) -> list[str]:
 
 def _read_inside(root: _Root, path: Path, limit: int) -> bytes | None:
     """At most ``limit`` bytes of a regular file inside the lockfile's folder, else ``None``."""
+    if not os.path.isfile(path):  # one stat for the common case: nothing installed there
+        return None
     real = _inside(root, path)
-    if real is None or not os.path.isfile(real):
+    if real is None:
         return None
     try:
         with open(real, "rb") as handle:
