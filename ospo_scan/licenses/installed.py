@@ -244,12 +244,7 @@ def _npm_license_texts(root: _Root, folder: Path, wanted: str) -> list[tuple[str
         paths = [target.parent / name for name in names[:1]]
     else:
         paths = [folder / n for n in sorted(_listing(root, folder)) if LICENSE_FILE_NAME.match(n)]
-    texts = []
-    for path in paths[:MAX_LICENSE_FILES]:
-        data = _read_inside(root, path, MAX_LICENSE_TEXT)
-        if data is not None:
-            texts.append((path.relative_to(folder).as_posix(), data.decode("utf-8", "replace")))
-    return texts
+    return _read_texts(root, folder, paths)
 
 
 def _npm_readme(root: _Root, folder: Path) -> tuple[str, str] | None:
@@ -365,15 +360,20 @@ def _dist_info_license_texts(
     if not declared:
         for folder in (dist_info, dist_info / "licenses"):
             paths += [folder / n for n in sorted(_listing(root, folder)) if is_license_file_name(n)]
+    return _read_texts(root, dist_info, paths)
+
+
+# -- reading files safely ---------------------------------------------------------------------
+
+
+def _read_texts(root: _Root, base: Path, paths: Sequence[Path]) -> list[tuple[str, str]]:
+    """(path relative to ``base``, text) of the first ``MAX_LICENSE_FILES`` readable files."""
     texts = []
     for path in paths[:MAX_LICENSE_FILES]:
         data = _read_inside(root, path, MAX_LICENSE_TEXT)
         if data is not None:
-            texts.append((path.relative_to(dist_info).as_posix(), data.decode("utf-8", "replace")))
+            texts.append((path.relative_to(base).as_posix(), data.decode("utf-8", "replace")))
     return texts
-
-
-# -- reading files safely ---------------------------------------------------------------------
 
 
 def _inside(root: _Root, path: Path) -> str | None:

@@ -1054,21 +1054,34 @@ def test_a_classifier_gives_way_to_files_that_add_a_license(
 
 
 @pytest.mark.parametrize(
-    ("headers", "text", "expected"),
+    ("headers", "text", "expected", "files_win"),
     [
+        # Another license of the same category: the files are the grant.
+        (("License: BSD",), MIT_TEXT, "MIT", True),
+        (
+            ("Classifier: License :: OSI Approved :: Apache Software License",),
+            ISC_TEXT,
+            "ISC",
+            True,
+        ),
+        (("Classifier: License :: Public Domain",), BSD2_TEXT, "BSD-2-Clause", True),
+        # A stricter license than the classifier says: the files win, the policy gets stricter.
+        (("Classifier: License :: OSI Approved :: MIT License",), GPL3_TEXT, "GPL-3.0-only", True),
         # The files name a more permissive license than the metadata: taking them could turn
         # a declared copyleft into "allowed", so the declaration stands.
         (
             ("Classifier: License :: OSI Approved :: GNU General Public License v3 (GPLv3)",),
             MIT_TEXT,
             "GPL-3.0-only",
+            False,
         ),
-        (("License: LGPL",), BSD2_TEXT, "LGPL-2.0-or-later"),
+        (("License: LGPL",), BSD2_TEXT, "LGPL-2.0-or-later", False),
         # Terms beyond the license: the files are not read confidently.
         (
             ("License: BSD",),
             BSD2_TEXT + "\nThis software may not be used for military purposes.\n",
             "BSD-3-Clause",
+            False,
         ),
         # Two classifiers (AND) and a file with only one of them: a declared license dropped.
         (
@@ -1078,52 +1091,30 @@ def test_a_classifier_gives_way_to_files_that_add_a_license(
             ),
             MIT_TEXT,
             "MIT AND GPL-3.0-only",
+            False,
         ),
     ],
 )
-def test_license_files_more_permissive_than_the_declaration_never_win(
+def test_vague_declarations_against_confident_license_files(
     recorded_session: RecordedRegistry,
     cache: LicenseCache,
     headers: tuple[str, ...],
     text: str,
     expected: str,
+    files_win: bool,
 ) -> None:
     _license_files_case(recorded_session, *headers, files=(("licenses/LICENSE", text),))
 
     resolution = _resolve(recorded_session, cache, "demo", "1.0")
 
     assert resolution.expression == expected
-    assert resolution.confidence < 1.0
-    # The files were read and are kept as evidence for a human.
-    assert resolution.evidence[-1].value == text
-
-
-@pytest.mark.parametrize(
-    ("headers", "text", "expected"),
-    [
-        # Another license of the same category: the files are the grant.
-        (("License: BSD",), MIT_TEXT, "MIT"),
-        (("Classifier: License :: OSI Approved :: Apache Software License",), ISC_TEXT, "ISC"),
-        (("Classifier: License :: Public Domain",), BSD2_TEXT, "BSD-2-Clause"),
-        # A stricter license than the classifier says: the files win, the policy gets stricter.
-        (("Classifier: License :: OSI Approved :: MIT License",), GPL3_TEXT, "GPL-3.0-only"),
-    ],
-)
-def test_license_files_at_least_as_strict_as_a_vague_declaration_win(
-    recorded_session: RecordedRegistry,
-    cache: LicenseCache,
-    headers: tuple[str, ...],
-    text: str,
-    expected: str,
-) -> None:
-    _license_files_case(recorded_session, *headers, files=(("licenses/LICENSE", text),))
-
-    resolution = _resolve(recorded_session, cache, "demo", "1.0")
-
-    assert resolution.expression == expected
-    assert resolution.reason is not None and "gives way to the license files LICENSE" in (
-        resolution.reason
-    )
+    if files_win:
+        assert resolution.reason is not None
+        assert "gives way to the license files LICENSE" in resolution.reason
+    else:
+        assert resolution.confidence < 1.0
+        # The files were read and are kept as evidence for a human.
+        assert resolution.evidence[-1].value == text
 
 
 def test_a_classifier_of_another_family_does_not_replace_a_vague_license_field(
