@@ -96,6 +96,7 @@ _MAX_LICENSE_TALK = 4  # "license" words in one stretch of benign left-over pros
 _VERSION_WORDS = frozenset({"version", "v", "versions"})
 _FEW_DIFFERENCES = 2  # a short template (a notice) may differ in this many words anyway
 _TITLE_WORDS = 10  # an optional end block this short may be a stray title match
+_TITLE_GAP = 2  # words a title may add between optional matches ("MIT Expat License")
 _SMALL_GAP = 400  # gaps (len_a * len_b) aligned with difflib directly
 _MAX_DIFFLIB = 40_000  # larger gaps without unique anchors stay unaligned (they differ)
 
@@ -696,6 +697,24 @@ def _trim_optional_ends(
         if prefix[i + n] - prefix[i] or not gap or n > min(gap, _TITLE_WORDS):
             break
         end -= 1
+    # Optional words matched farther out than a title's stray word or two ("... is available
+    # under the "MIT Expat" license as set forth below. MIT Expat License / Permission is
+    # hereby granted"): the preamble's "the MIT ... license" is not the title, the heading is.
+    required = [
+        k for k in range(start, end) if prefix[blocks[k][0] + blocks[k][2]] - prefix[blocks[k][0]]
+    ]
+    if required:
+        first, last = required[0], required[-1]
+        for k in range(first - 1, start - 1, -1):
+            _, j, n = blocks[k]
+            if soft.count(0, j + n, blocks[k + 1][1]) > _TITLE_GAP:
+                start = k + 1
+                break
+        for k in range(last + 1, end):
+            _, previous_j, previous_n = blocks[k - 1]
+            if soft.count(0, previous_j + previous_n, blocks[k][1]) > _TITLE_GAP:
+                end = k
+                break
     return blocks[start:end]
 
 
