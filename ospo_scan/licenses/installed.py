@@ -203,10 +203,11 @@ def npm_resolution(root: _Root, folder: Path, document: dict[str, Any]) -> Resol
     with the license files and README taken from the package folder."""
     from ospo_scan.licenses.registries.base import resolution_from
     from ospo_scan.licenses.registries.npm import (
+        VAGUE,
         _gnu_version_open,
         declared_license,
         files_resolution,
-        license_file_wanted,
+        files_wanted,
     )
 
     raw, normalized = declared_license(document)
@@ -218,10 +219,10 @@ def npm_resolution(root: _Root, folder: Path, document: dict[str, Any]) -> Resol
         detail=str(folder / "package.json"),
         none_reason="the installed package.json declares no license",
     )
-    wanted = license_file_wanted(document)
+    wanted = files_wanted(document)
     if wanted is None and not _gnu_version_open(document):
         return declared
-    texts = _npm_license_texts(root, folder, wanted or "")
+    texts = _npm_license_texts(root, folder, "" if wanted in (None, VAGUE) else wanted)
     readme = _npm_readme(root, folder) if wanted == "" and not texts else None
     return files_resolution(declared, where, wanted, texts, readme, None, "the installed package")
 

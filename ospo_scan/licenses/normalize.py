@@ -613,9 +613,15 @@ _ALIASES: tuple[_AliasGroup, ...] = (
             "Two-clause BSD",
             "BSD two-clause",
             'BSD 2-Clause "Simplified" License',
-            "FreeBSD License",
-            "FreeBSD",
         ),
+    ),
+    (
+        # The FreeBSD Project's license is the two clauses plus the "views and conclusions"
+        # sentence: SPDX's BSD-2-Clause-Views (formerly BSD-2-Clause-FreeBSD).
+        "BSD-2-Clause-Views",
+        0.9,
+        None,
+        ("FreeBSD License", "FreeBSD", "BSD 2-Clause FreeBSD License", "FreeBSD Copyright"),
     ),
     (
         "BSD-4-Clause",

@@ -421,6 +421,47 @@ def read_sdist_member(
     return find_in_tarball(response.content, choose, url)
 
 
+def read_sdist_members(
+    http: HttpClient,
+    url: str,
+    choose: Callable[[str], bool],
+    *,
+    limit: int,
+    max_bytes: int = MAX_SDIST_BYTES,
+) -> list[tuple[str, bytes]]:
+    """Every member ``choose`` accepts (at most ``limit``) of the remote sdist at ``url``, a
+    tarball or a zip, downloaded once; empty when there is none. Raises like
+    ``read_sdist_member``."""
+    if url.lower().split("?", 1)[0].endswith(".zip"):
+        archive = RemoteZip.open(http, url)
+        return [(name, archive.read(name)) for name in archive.names if choose(name)][:limit]
+    response = http.get(
+        url, headers={**_RANGE_HEADERS, "Range": f"bytes=0-{max_bytes - 1}"}, max_bytes=max_bytes
+    )
+    if response.status in (404, 410):
+        raise ArchiveNotFound(f"{url}: HTTP {response.status}")
+    if response.status not in (200, 206):
+        raise ArchiveRefused(url, response.status)
+    names: list[str] = []
+
+    def spy(name: str) -> bool:
+        if choose(name):
+            names.append(name)
+        return False
+
+    try:
+        find_in_tarball(response.content, spy, url)
+    except ArchiveError:
+        pass  # the end of the archive (or the size limit): ``names`` has what was seen
+    found = []
+    for name in names[:limit]:
+        try:
+            found.append(find_in_tarball(response.content, name.__eq__, url))
+        except ArchiveError:
+            continue
+    return found
+
+
 def find_in_tarball(content: bytes, choose: Callable[[str], bool], url: str) -> tuple[str, bytes]:
     """The first regular-file member of a (possibly compressed, possibly cut-off) tarball.
 

@@ -190,7 +190,7 @@ CASES: list[tuple[str, str | None, str]] = [
     ("Simplified BSD", "BSD-2-Clause", "alias"),
     ("2-clause BSD", "BSD-2-Clause", "alias"),
     ("BSD 2-Clause License", "BSD-2-Clause", "alias"),
-    ("FreeBSD License", "BSD-2-Clause", "alias"),
+    ("FreeBSD License", "BSD-2-Clause-Views", "alias"),
     ("Clear BSD", "BSD-3-Clause-Clear", "alias"),
     ("ISC License", "ISC", "alias"),
     ("ISC License (ISCL)", "ISC", "alias"),

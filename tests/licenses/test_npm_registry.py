@@ -28,6 +28,7 @@ from ospo_scan.licenses.registries.npm import (
 )
 from ospo_scan.model import Component, Evidence, Resolution
 from ospo_scan.sources.base import make_purl
+from tests.conftest import FIXTURES
 from tests.licenses.conftest import RECORDED, RecordedRegistry, Reply
 
 ENDPOINT = f"{RECORDED}/npm"
@@ -569,3 +570,37 @@ def test_a_gnu_declaration_the_files_do_not_settle(
     resolution = resolve("demo", "1.0.0", http, cache)
     assert resolution.expression == expected
     assert (url in recorded_session.urls()) is fetched
+
+
+# -- a license family settled by the license files -----------------------------------------------
+
+BSD2_TEXT = (FIXTURES / "license-texts" / "npm__esprima__4.0.1__LICENSE.BSD").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("license", "text", "expected"),
+    [
+        # "BSD" and a two-clause text: the files say which BSD.
+        ("BSD", BSD2_TEXT, "BSD-2-Clause"),
+        # "BSD" and an MIT text: as permissive, the files are the grant.
+        ("BSD", MIT_TEXT, "MIT"),
+        # "GPL" and an MIT text: more permissive than declared, the declaration stands.
+        ("GPL", MIT_TEXT, "GPL-1.0-or-later"),
+    ],
+)
+def test_a_license_family_is_settled_by_the_license_files(
+    http: HttpClient,
+    cache: LicenseCache,
+    recorded_session: RecordedRegistry,
+    license: str,
+    text: str,
+    expected: str,
+) -> None:
+    url = _publish(recorded_session, "demo", {"license": license}, {"LICENSE": text})
+    resolution = resolve("demo", "1.0.0", http, cache)
+    assert resolution.expression == expected
+    assert resolution.evidence[-1].detail == f"{url} package/LICENSE"
+    if expected != normalize(license).expression:
+        assert resolution.reason is not None
+        assert resolution.reason.startswith(f"the package declares {license!r}, which ")
+        assert resolution.confidence >= 0.9

@@ -18,6 +18,7 @@ from ospo_scan.licenses.cache import LicenseCache
 from ospo_scan.licenses.http import HttpClient, RegistryUnavailable
 from ospo_scan.licenses.registries.pypi import (
     NOT_FOUND,
+    NS_LICENSE_FILES,
     SIMPLE_ACCEPT,
     DistFile,
     PypiResolver,
@@ -1264,9 +1265,9 @@ def test_a_vague_declaration_without_a_wheel_stands(
 def test_license_files_account_for_a_declaration(
     found: str, declared: str, accounted: bool
 ) -> None:
-    from ospo_scan.licenses.registries.pypi import _accounts_for
+    from ospo_scan.licenses.settle import accounts_for
 
-    assert _accounts_for(found, declared) is accounted
+    assert accounts_for(found, declared) is accounted
 
 
 # -- wheels without license files, GNU notices in the modules -------------------------------------
@@ -1334,3 +1335,37 @@ def test_a_gnu_notice_in_the_modules_settles_or_later(
         assert resolution.reason is not None
         assert resolution.reason.endswith("the notice in demo/core.py grants GPL-3.0-or-later")
         assert resolution.evidence[-1].detail == f"{DEMO_WHEEL} demo/core.py"
+
+
+def test_an_sdist_only_release_without_license_metadata_reads_its_license_file(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # commentjson 0.9.0's shape: only an sdist, PKG-INFO names no license, LICENSE.rst is MIT.
+    import io
+    import tarfile
+
+    tarball = io.BytesIO()
+    with tarfile.open(fileobj=tarball, mode="w:gz") as archive:
+        for name, data in (
+            ("demo-1.0/PKG-INFO", _metadata("1.0")),
+            ("demo-1.0/docs/LICENSE.txt", b"not the project's license"),
+            ("demo-1.0/LICENSE.rst", MIT_TEXT.encode()),
+        ):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    sdist = f"{FILES_HOST}/demo/demo-1.0.tar.gz"
+    _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
+    recorded_session.add(
+        f"{INDEX}/pypi/demo/json", _project("2.0", None, {"1.0": [_sdist_entry("1.0")]})
+    )
+    recorded_session.add(sdist, tarball.getvalue())
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "MIT"
+    assert resolution.evidence[-1].detail == f"{sdist} demo-1.0/LICENSE.rst"
+    # Cached: a second resolution reads nothing from the sdist again.
+    assert cache.get(NS_LICENSE_FILES, sdist) == {
+        "files": [["demo-1.0/LICENSE.rst", MIT_TEXT]]
+    }

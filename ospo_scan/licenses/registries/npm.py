@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
@@ -89,7 +90,7 @@ class NpmResolver:
             evidence = (Evidence(SOURCE, type(document).__name__, url),)
             return Resolution(None, SOURCE, 0.0, evidence, "malformed registry response")
         resolution = resolution_from_document(document, url)
-        wanted = license_file_wanted(document)
+        wanted = files_wanted(document)
         tarball = _tarball_url(document)
         if tarball is not None and (wanted is not None or _gnu_version_open(document)):
             from_file = _from_license_files(http, cache, tarball, wanted, resolution)
@@ -225,6 +226,22 @@ def license_file_wanted(document: dict[str, Any]) -> str | None:
     return name
 
 
+# files_wanted's answer for a vague declaration ("BSD"): the usual license files, to settle it.
+VAGUE = "<vague>"
+
+
+def files_wanted(document: dict[str, Any]) -> str | None:
+    """``license_file_wanted``, or ``VAGUE`` when the document names only a license family
+    ("BSD", "GPL"): the license files may say which one (``settle.files_settle``)."""
+    wanted = license_file_wanted(document)
+    if wanted is not None:
+        return wanted
+    _, normalized = declared_license(document)
+    if normalized is not None and normalized.method == "ambiguous":
+        return VAGUE
+    return None
+
+
 _GNU_ONLY = re.compile(r"(?<![\w.+-])(?:GPL|LGPL|AGPL)-\d\.\d-only(?![\w.+-])")
 
 
@@ -264,7 +281,7 @@ def _from_license_files(
     ``None`` when the document declares a GNU license by a bare version and the files may only
     settle "or any later version" (``_with_gnu_notice``).
     """
-    look_for = wanted or ""
+    look_for = "" if wanted in (None, VAGUE) else wanted
     key = f"{tarball}#{look_for}"
     cached = cache.get(NS_LICENSE_FILES, key)
     texts = _cached_texts(cached)
@@ -272,7 +289,7 @@ def _from_license_files(
     problem = cached.get("missing") if isinstance(cached, dict) else None
     # An entry written before README sections were read has no "readme" for a tarball
     # without license files: read the tarball again.
-    stale = wanted == "" and texts == [] and isinstance(cached, dict) and "readme" not in cached
+    stale = look_for == "" and texts == [] and isinstance(cached, dict) and "readme" not in cached
     if (texts is None or stale) and not isinstance(problem, str):
         try:
             texts, readme = _read_license_files(http, tarball, look_for)
@@ -284,7 +301,7 @@ def _from_license_files(
             cache.put(NS_LICENSE_FILES, key, {"missing": problem}, ttl=UNREADABLE_TTL)
         else:
             value: dict[str, Any] = {"files": [list(item) for item in texts]}
-            if wanted == "" and not texts:
+            if look_for == "" and not texts:
                 value["readme"] = list(readme) if readme is not None else None
             cache.put(NS_LICENSE_FILES, key, value)
     return files_resolution(declared, tarball, wanted, texts or [], readme, problem, "the tarball")
@@ -302,13 +319,16 @@ def files_resolution(
     """``declared`` settled by the package's files: the license files' ``texts`` (member,
     text), else the README's License section (``readme``: member, section).
 
-    ``wanted`` is what ``license_file_wanted`` asked for (``None``: only a GNU "or later"
-    notice may refine the declaration). ``problem`` says why the files could not be read;
-    ``where`` (a tarball URL, a folder) prefixes the evidence, ``container`` names it in notes
-    ("the tarball"). The answer keeps ``declared.source``.
+    ``wanted`` is what ``files_wanted`` asked for (``None``: only a GNU "or later" notice
+    may refine the declaration; ``VAGUE``: the files may settle a license family).
+    ``problem`` says why the files could not be read; ``where`` (a tarball URL, a folder)
+    prefixes the evidence, ``container`` names it in notes ("the tarball"). The answer keeps
+    ``declared.source``.
     """
     if wanted is None:
         return _with_gnu_notice(declared, where, texts)
+    if wanted == VAGUE:
+        return _settle_vague(declared, where, texts)
     if not texts:
         note = problem or f"no {wanted or 'license file'} in {container}"
         if wanted == "" and problem is None:
@@ -318,6 +338,30 @@ def files_resolution(
             note = f"{note}; {readme_note}"
         return _with_note(declared, declared.evidence, note)
     return _from_texts(declared, where, texts)
+
+
+def _settle_vague(declared: Resolution, where: str, texts: list[tuple[str, str]]) -> Resolution:
+    """``declared`` (a license family: "BSD") replaced by the license files' reading when
+    they settle it (``settle.files_settle``); else ``declared`` with the texts as evidence."""
+    from ospo_scan.licenses.detect import combine_detections, detect_license_text
+    from ospo_scan.licenses.metadata import clip_evidence
+    from ospo_scan.licenses.settle import files_settle
+
+    if declared.expression is None or not texts:
+        return declared
+    evidence = list(declared.evidence)
+    detections = []
+    for member, text in texts:
+        evidence.append(Evidence(declared.source, clip_evidence(text), f"{where} {member}"))
+        detections.append(detect_license_text(text, filename=member.rsplit("/", 1)[-1]))
+    combined = combine_detections(detections)
+    settled = files_settle(combined, declared.expression)
+    if settled is None or combined.expression is None:
+        return replace(declared, evidence=tuple(evidence))
+    names = ", ".join(member for member, _ in texts)
+    raw = declared.evidence[0].value if declared.evidence else declared.expression
+    reason = f"the package declares {raw!r}, which {settled} the license files {names}"
+    return Resolution(combined.expression, declared.source, combined.score, tuple(evidence), reason)
 
 
 def _with_note(declared: Resolution, evidence: tuple[Evidence, ...], note: str) -> Resolution:

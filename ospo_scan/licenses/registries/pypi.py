@@ -56,6 +56,7 @@ from ospo_scan.licenses.wheel import (
     ArchiveNotFound,
     RemoteZip,
     read_sdist_member,
+    read_sdist_members,
 )
 from ospo_scan.model import Component, Evidence, Resolution
 
@@ -605,9 +606,6 @@ def choice_resolution(
     )
 
 
-# How closely the license files must match for their reading to replace a vague declaration:
-# every file that holds a license matched nearly word for word, and no part left unexplained.
-FILES_WIN_SCORE = 0.9
 # The least confidence of a GNU declaration whose version a license notice settled: the
 # notice is the project's own words, read from prose rather than an SPDX id.
 CONFIDENCE_FROM_NOTICE = 0.85
@@ -633,9 +631,9 @@ def settle_declaration(
     later" (see ``_gnu_version_open``).
 
     A vague declaration gives way to the files when they are read confidently (no unknown
-    part, ``FILES_WIN_SCORE``) and either account for every license it names
-    (``_accounts_for``: "BSD" and a BSD-2-Clause text, an MIT classifier and a file with MIT
-    and the PSF License) or restrict at least as much (``_at_least_as_strict``: a "Public
+    part) and either account for every license it names (``settle.files_settle``: "BSD" and
+    a BSD-2-Clause text, an MIT classifier and a file with MIT and the PSF License) or
+    restrict at least as much (a "Public
     Domain" classifier over a BSD-3-Clause text). Files that would drop a declared license for
     a more permissive one never win (a curation must settle those). Otherwise an "or any later
     version" notice of the same GNU family refines the declared version
@@ -646,8 +644,9 @@ def settle_declaration(
     only called when the declaration needs checking. The files' texts are appended to
     ``evidence``.
     """
-    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF, combine_detections, detect_license_text
+    from ospo_scan.licenses.detect import combine_detections, detect_license_text
     from ospo_scan.licenses.normalize import refine_gnu_version
+    from ospo_scan.licenses.settle import files_settle
 
     declared = choice.normalized
     vague = _is_vague(choice)
@@ -664,17 +663,8 @@ def settle_declaration(
     names = ", ".join(member.rsplit("/", 1)[-1] for _, member, _ in texts)
     combined = combine_detections(detections)
     found = combined.expression
-    if (
-        vague
-        and found is not None
-        and UNKNOWN_TEXT_REF not in found
-        and combined.score >= FILES_WIN_SCORE
-        and (
-            _accounts_for(found, declared.expression)
-            or _at_least_as_strict(found, declared.expression)
-        )
-    ):
-        settled = "is settled by" if _accounts_for(found, declared.expression) else "gives way to"
+    settled = files_settle(combined, declared.expression) if vague else None
+    if settled is not None and found is not None:
         reason = (
             f"{choice.field} {declared.raw!r} ({declared.method}) {settled} the license"
             f" files {names}"
@@ -720,48 +710,6 @@ def _gnu_version_open(choice: LicenseChoice) -> bool:
         and normalized.expression is not None
         and _GNU_OPEN.match(normalized.expression) is not None
     )
-
-
-def _accounts_for(found: str, declared: str) -> bool:
-    """Whether the licenses ``found`` in the files include each license ``declared``, up to
-    the detail the declaration lacked: the same id, the same family ("BSD-3-Clause" guessed
-    from "BSD" and a BSD-2-Clause text; "LGPL-2.0-or-later" guessed from "LGPL" and an
-    LGPL-3.0 text), or a public-domain dedication for "Public Domain". A declared license the
-    files do not name at all means the files are not the whole story: they do not win."""
-    from ospo_scan.licenses.categories import category_of
-    from ospo_scan.licenses.normalize import PUBLIC_DOMAIN_REF, license_family, license_keys
-
-    try:
-        found_keys = license_keys(found)
-        declared_keys = license_keys(declared)
-    except ValueError:
-        return False
-    found_families = {license_family(key) for key in found_keys}
-    for key in declared_keys:
-        if key in found_keys:
-            continue
-        if key == PUBLIC_DOMAIN_REF:
-            if any(category_of(k) == "public-domain" for k in found_keys):
-                continue
-            return False
-        if key.startswith("LicenseRef-") or license_family(key) not in found_families:
-            return False
-    return True
-
-
-def _at_least_as_strict(found: str, declared: str) -> bool:
-    """Whether the licenses ``found`` in the files restrict at least as much as the vague
-    declaration (categories ranked by ``categories.restriction``): a "Public Domain"
-    classifier over a BSD-3-Clause file, an "MIT" classifier over a GPL text. The files are
-    the grant, and taking them can then only make a policy stricter, never turn a declared
-    copyleft into an "allowed"."""
-    from ospo_scan.licenses.categories import restriction
-    from ospo_scan.licenses.normalize import license_keys
-
-    try:
-        return restriction(license_keys(found)) >= restriction(license_keys(declared))
-    except ValueError:
-        return False
 
 
 def _keep_declared_or_later(found: str, declared: str) -> str:
@@ -1222,6 +1170,41 @@ def _sdist_metadata(run: _Run) -> Iterable[_Found]:
     found = _cached_file_step(run, NS_SDIST, step, dist.url, read, suffix="PKG-INFO")
     if found is not None:
         yield found
+        # Only reached when PKG-INFO declared no license: an sdist-only release (no wheel
+        # to read license files from) still ships its LICENSE at the top.
+        yield from _sdist_license_files(run, dist)
+
+
+def _sdist_license_files(run: _Run, dist: DistFile) -> Iterable[_Found]:
+    step = "sdist license files"
+    cached = run.cache.get(NS_LICENSE_FILES, dist.url)
+    texts = _cached_texts(cached)
+    if texts is None:
+        try:
+            members = read_sdist_members(
+                run.http, dist.url, _is_top_level_license_file, limit=MAX_LICENSE_FILES
+            )
+        except RegistryUnavailable as exc:
+            run.unavailable = run.unavailable or exc
+            run.note(step, f"unavailable ({exc.reason})")
+            return
+        except (ArchiveError, ArchiveNotFound, RegistryResponseError) as exc:
+            run.note(step, f"{_short(dist.url)}: {_after_url(exc)}")
+            return
+        texts = [
+            (name, data[:MAX_LICENSE_TEXT].decode("utf-8", "replace")) for name, data in members
+        ]
+        run.cache.put(NS_LICENSE_FILES, dist.url, {"files": [list(t) for t in texts]})
+    if not texts:
+        run.note(step, "none in the sdist")
+        return
+    yield _Found(None, dist.url, step, tuple(texts))
+
+
+def _is_top_level_license_file(name: str) -> bool:
+    """``<project>-<version>/LICENSE`` and the like (one folder deep, a license file name)."""
+    parts = name.split("/")
+    return len(parts) == 2 and _LICENSE_FILE_NAME.match(parts[1]) is not None
 
 
 def _read_sdist_zip(run: _Run, url: str) -> bytes:

@@ -1,0 +1,77 @@
+"""When the license files settle a vague declaration ("BSD", "LGPL", a trove classifier).
+
+Shared by the resolvers that read a package's license files beside a declaration (PyPI's
+wheels and sdists, npm's tarballs, installed copies): the files win when they are read with
+confidence and either account for every license the declaration names or restrict at least as
+much. They never win when they would swap a declared license for a more permissive one: a
+wrong "allowed" is worse than a vague answer a person checks.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ospo_scan.licenses.detect import Detection
+
+# How closely the license files must match for their reading to replace a vague declaration:
+# every file that holds a license matched nearly word for word, and no part left unexplained.
+FILES_WIN_SCORE = 0.9
+
+
+def files_settle(files: Detection, declared: str) -> str | None:
+    """How the files' reading replaces the vague ``declared`` expression: "is settled by"
+    (they account for it, ``accounts_for``), "gives way to" (they restrict at least as much,
+    ``at_least_as_strict``), or ``None`` when the declaration stands."""
+    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF
+
+    found = files.expression
+    if found is None or UNKNOWN_TEXT_REF in found or files.score < FILES_WIN_SCORE:
+        return None
+    if accounts_for(found, declared):
+        return "is settled by"
+    if at_least_as_strict(found, declared):
+        return "gives way to"
+    return None
+
+
+def accounts_for(found: str, declared: str) -> bool:
+    """Whether the licenses ``found`` in the files include each license ``declared``, up to
+    the detail the declaration lacked: the same id, the same family ("BSD-3-Clause" guessed
+    from "BSD" and a BSD-2-Clause text; "LGPL-2.0-or-later" guessed from "LGPL" and an
+    LGPL-3.0 text), or a public-domain dedication for "Public Domain". A declared license the
+    files do not name at all means the files are not the whole story: they do not win."""
+    from ospo_scan.licenses.categories import category_of
+    from ospo_scan.licenses.normalize import PUBLIC_DOMAIN_REF, license_family, license_keys
+
+    try:
+        found_keys = license_keys(found)
+        declared_keys = license_keys(declared)
+    except ValueError:
+        return False
+    found_families = {license_family(key) for key in found_keys}
+    for key in declared_keys:
+        if key in found_keys:
+            continue
+        if key == PUBLIC_DOMAIN_REF:
+            if any(category_of(k) == "public-domain" for k in found_keys):
+                continue
+            return False
+        if key.startswith("LicenseRef-") or license_family(key) not in found_families:
+            return False
+    return True
+
+
+def at_least_as_strict(found: str, declared: str) -> bool:
+    """Whether the licenses ``found`` in the files restrict at least as much as the vague
+    declaration (categories ranked by ``categories.restriction``): a "Public Domain"
+    classifier over a BSD-3-Clause file, an "MIT" classifier over a GPL text. The files are
+    the grant, and taking them can then only make a policy stricter, never turn a declared
+    copyleft into an "allowed"."""
+    from ospo_scan.licenses.categories import restriction
+    from ospo_scan.licenses.normalize import license_keys
+
+    try:
+        return restriction(license_keys(found)) >= restriction(license_keys(declared))
+    except ValueError:
+        return False
