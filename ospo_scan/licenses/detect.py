@@ -811,8 +811,13 @@ def _align(template: _Template, source: _Input, lo: int, hi: int, index: _Index)
             if any(c.isdigit() for c in word)
         }
     )
+    # A GNU notice names its license: "the GNU Lesser General Public License" in a GPL
+    # notice's words is another license, however few words differ.
+    other_gnu = sorted(set(added_words) & _GNU_FAMILY_WORDS.get(template.license_id[:4], set()))
     problem = None
-    if score < ACCEPT and (required_count - matched) + added > _FEW_DIFFERENCES:
+    if template.kind == "header" and other_gnu:
+        problem = "names another GNU license (" + ", ".join(repr(w) for w in other_gnu) + ")"
+    elif score < ACCEPT and (required_count - matched) + added > _FEW_DIFFERENCES:
         problem = f"score {score:.2f}"
     elif changed_numbers:
         problem = "different numbers " + ", ".join(repr(word) for word in changed_numbers[:5])
@@ -1250,6 +1255,14 @@ def _find_gnu_notices(search: _Search) -> None:
                 continue
             search.found.append(_Found(_notice_template(license_id), first, last, 1.0))
 
+
+# Words that, added to a GNU notice template, make it another GNU license's notice (keyed by
+# the template id's first four characters: "GPL-", "LGPL", "AGPL").
+_GNU_FAMILY_WORDS = {
+    "GPL-": {"lesser", "library", "affero"},
+    "LGPL": {"affero"},
+    "AGPL": {"lesser", "library"},
+}
 
 _HOW_TO_APPLY = re.compile(r"\b(?:how to apply|attach the following notices?|following notice)\b")
 

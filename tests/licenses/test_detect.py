@@ -603,3 +603,21 @@ def test_a_missing_tarball_or_file_keeps_the_declared_answer(
         "the npm registry declares no license; no license file in the tarball;"
         " README.md has no (single) License section"
     )
+
+
+def test_a_lesser_gpl_notice_is_not_read_as_the_gpl_notice() -> None:
+    # The FSF's LGPL 3 notice is the GPL 3 notice with "Lesser" added: one word, another license.
+    header = (
+        "# demo\n# Copyright (C) 2020 Ann Example\n#\n"
+        "# This program is free software: you can redistribute it and/or modify it under\n"
+        "# the terms of the GNU Lesser General Public License as published by the Free\n"
+        "# Software Foundation, either version 3 of the License, or (at your option) any\n"
+        "# later version.\n#\n"
+        "# This program is distributed in the hope that it will be useful, but WITHOUT\n"
+        "# ANY WARRANTY; without even the implied warranty of MERCHANTABILITY or FITNESS\n"
+        "# FOR A PARTICULAR PURPOSE. See the GNU Lesser General Public License for more\n"
+        "# details.\n"
+    )
+    detection = detect_license_text(header)
+    assert detection.expression == "LGPL-3.0-or-later"
+    assert [match.license_id for match in detection.matches] == ["LGPL-3.0-or-later"]
