@@ -290,7 +290,8 @@ _LICENSE_WORDS = frozenset({"license", "licenses", "licensed", "licensing", "pub
 _CHOICE_NOTE = "no license text, but it offers a choice between licenses"
 # Prose that makes several licenses a choice.
 _CHOICE = re.compile(
-    r"\b(?:dual(?:ly)? ?licensed|duallicensed|dual ?license|multi ?licensed|either of|"
+    r"\b(?:dual(?:ly|ed)? ?licensed|duallicensed|dual ?license|(?:multi|tri|triple) ?licensed|"
+    r"either of|"
     r"at (?:your|the licensees|the users) (?:option|choice|discretion)|your choice of|"
     r"(?:may|can) (?:choose|select|elect)|choose (?:either|between|one)|choice of|"
     r"one of the following licenses|alternatively)\b"

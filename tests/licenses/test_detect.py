@@ -459,6 +459,24 @@ def test_license_files_of_one_package(prefix: str, expected: str) -> None:
     assert _shape(_package(prefix).expression) == _shape(expected)
 
 
+@pytest.mark.parametrize(
+    "pointer",
+    [
+        "This project is dual licensed.\n\nSee LICENSE.LGPLv3 and LICENSE.Apache2\n",
+        "This project is dualed licensed.\n\nSee LICENSE.LGPLv3 and LICENSE.Apache2\n",
+        "This software is tri-licensed: see the other LICENSE files.\n",
+    ],
+)
+def test_a_pointer_file_makes_the_other_files_a_choice(pointer: str) -> None:
+    apache = _read("pypi__cryptography__50.0.2__LICENSE.APACHE")
+    bsd = _read("pypi__cryptography__50.0.2__LICENSE.BSD")
+    combined = combine_detections(
+        detect_license_text(text, filename=name)
+        for name, text in (("LICENSE", pointer), ("LICENSE.A", apache), ("LICENSE.B", bsd))
+    )
+    assert _shape(combined.expression) == _shape("Apache-2.0 OR BSD-3-Clause")
+
+
 def test_combining_nothing_recognized() -> None:
     empty = detect_license_text("")
     assert combine_detections([empty, empty]).expression is None

@@ -1366,6 +1366,4 @@ def test_an_sdist_only_release_without_license_metadata_reads_its_license_file(
     assert resolution.expression == "MIT"
     assert resolution.evidence[-1].detail == f"{sdist} demo-1.0/LICENSE.rst"
     # Cached: a second resolution reads nothing from the sdist again.
-    assert cache.get(NS_LICENSE_FILES, sdist) == {
-        "files": [["demo-1.0/LICENSE.rst", MIT_TEXT]]
-    }
+    assert cache.get(NS_LICENSE_FILES, sdist) == {"files": [["demo-1.0/LICENSE.rst", MIT_TEXT]]}
