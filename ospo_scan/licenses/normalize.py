@@ -1843,6 +1843,34 @@ def _split(text: str, level: int, dual: bool) -> _Reading | None:
     return _Reading(merged.node, method, min(merged.confidence, confidence), notes)
 
 
+# "<main license>; partially licensed under <other>", "<main>, with portions under <other>",
+# "<main> (some files under <other>)": a part of the package under another license.
+_PORTIONS = re.compile(
+    r"^(?P<main>.+?)\s*[;,(]?\s*(?:with\s+|and\s+)?"
+    r"(?:partially|partly|portions?|parts?|some\s+(?:files|parts|code|modules))"
+    r"(?:\s+(?:of\s+it|of\s+the\s+code))?\s+(?:are\s+|is\s+)?(?:licensed\s+)?under\s+"
+    r"(?:the\s+)?(?P<part>.+?)\)?\.?$",
+    re.IGNORECASE,
+)
+
+
+def _with_portions(text: str) -> _Reading | None:
+    """A main license with a part of the package under another: both apply (AND), each read
+    as a license name; ``None`` unless both are recognized."""
+    found = _PORTIONS.match(text)
+    if found is None:
+        return None
+    readings = []
+    for piece in (found.group("main"), found.group("part")):
+        reading = _term(piece.strip(" ,;()")) or _from_expression(piece.strip(" ,;()"))[0]
+        if reading is None or reading.method not in ("spdx", "deprecated", "alias"):
+            return None
+        readings.append(reading)
+    merged = _merge(AllOf, readings)
+    note = "a part of the package is under another license: both apply (AND)"
+    return _Reading(merged.node, merged.method, min(merged.confidence, 0.85), (*merged.notes, note))
+
+
 def _slug_ref(raw: str) -> str:
     """``LicenseRef-ospo-<slug>`` for free text: SPDX idstring characters only, kept short."""
     slug = re.sub(r"[^a-z0-9.]+", "-", raw.lower()).strip("-.")
@@ -1894,7 +1922,7 @@ def normalize(raw: str) -> Normalized:
         # "Dual licensed under MIT and GPL": the words make the list a choice.
         reading = _from_prose(text)
     else:
-        reading = _term(text)
+        reading = _with_portions(text) or _term(text)
         if reading is None:
             reading, partial = _from_expression(text)
         if reading is None:

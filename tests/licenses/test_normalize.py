@@ -1161,3 +1161,27 @@ def test_refine_gnu_version(
     declared: str, notices: list[str], version_known: bool, refined: str | None
 ) -> None:
     assert refine_gnu_version(declared, notices, version_known=version_known) == refined
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # jproperties 2.1.2's License field.
+        (
+            "BSD 3-Clause License; partially licensed under the Python Software Foundation License",
+            "BSD-3-Clause AND PSF-2.0",
+        ),
+        ("MIT, with portions under the PSF License", "MIT AND PSF-2.0"),
+        ("Apache 2.0 (some files under MIT)", "Apache-2.0 AND MIT"),
+    ],
+)
+def test_a_main_license_with_portions_under_another(raw: str, expected: str) -> None:
+    reading = normalize(raw)
+    assert (reading.expression, reading.method) == (expected, "alias")
+    assert reading.confidence <= 0.85
+    assert reading.note is not None and "both apply (AND)" in reading.note
+
+
+def test_portions_under_an_unknown_license_are_not_guessed() -> None:
+    reading = normalize("Apache 2.0, parts under the Acme Fair Source License")
+    assert reading.method == "unrecognized"
