@@ -113,6 +113,9 @@ class LicenseChoice:
     normalized: Normalized
     field: str  # the field name as written in evidence ("License-Expression", "info.license")
     from_classifiers: bool = False  # read from the trove classifiers (the vaguest signal)
+    # The License field, chosen, and the classifiers name different licenses ("MIT" and an
+    # "MIT No Attribution" classifier): the metadata contradicts itself.
+    disputed: bool = False
 
 
 def parse_core_metadata(data: bytes) -> LicenseFields:
@@ -244,6 +247,9 @@ def choose_license(fields: LicenseFields) -> LicenseChoice | None:
             and _refines(trove.normalized.expression, normalized.expression)
         ):
             return trove
+        if key == "license" and trove is not None and normalized.expression is not None:
+            if not _names_all(normalized.expression, trove.normalized.expression):
+                return LicenseChoice(normalized, names[key], disputed=True)
         return choice
     return trove or fallback
 
@@ -259,6 +265,30 @@ def _refines(detailed: str | None, vague: str) -> bool:
         return all(license_family(key) in detailed_families for key in license_keys(vague))
     except ValueError:
         return False
+
+
+def _names_all(declared: str, classifiers: str | None) -> bool:
+    """Whether every license the classifiers name is in the declared expression (by id, or
+    by family when the declaration or the classifier only names a family)."""
+    from ospo_scan.licenses.normalize import license_family, license_keys
+
+    if classifiers is None:
+        return True
+    try:
+        declared_keys = set(license_keys(declared))
+        classifier_keys = license_keys(classifiers)
+    except ValueError:
+        return True
+    families = {license_family(key) for key in declared_keys}
+    return all(
+        key in declared_keys or (license_family(key) in families and key not in _EXACT_IDS)
+        for key in classifier_keys
+    )
+
+
+# Classifier ids that are a license of their own, not a detail of their family's: an "MIT No
+# Attribution" classifier beside "MIT" is another license.
+_EXACT_IDS = frozenset({"MIT-0", "0BSD", "BSD-1-Clause", "Apache-1.1", "Apache-1.0"})
 
 
 def _license_classifiers(classifiers: Iterable[str | None]) -> tuple[str, ...]:

@@ -1367,3 +1367,45 @@ def test_an_sdist_only_release_without_license_metadata_reads_its_license_file(
     assert resolution.evidence[-1].detail == f"{sdist} demo-1.0/LICENSE.rst"
     # Cached: a second resolution reads nothing from the sdist again.
     assert cache.get(NS_LICENSE_FILES, sdist) == {"files": [["demo-1.0/LICENSE.rst", MIT_TEXT]]}
+
+
+def test_a_license_field_its_classifiers_contradict_is_checked_against_the_files(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # aws-lambda-powertools 3.37.0: License "MIT", classifiers MIT and MIT No Attribution,
+    # and a LICENSE with the MIT-0 text.
+    mit0 = MIT_TEXT.replace(
+        ", subject to the following conditions:\n\nThe above copyright notice and this"
+        " permission notice shall be included in all copies or substantial portions of the"
+        " Software.",
+        ".",
+    )
+    assert mit0 != MIT_TEXT
+    _license_files_case(
+        recorded_session,
+        "License: MIT",
+        "Classifier: License :: OSI Approved :: MIT License",
+        "Classifier: License :: OSI Approved :: MIT No Attribution License (MIT-0)",
+        files=(("licenses/LICENSE", mit0),),
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "MIT-0"
+    assert resolution.reason == "License 'MIT' (spdx) is settled by the license files LICENSE"
+
+
+def test_a_license_field_its_classifiers_agree_with_is_not_checked(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    _license_files_case(
+        recorded_session,
+        "License: MIT License",
+        "Classifier: License :: OSI Approved :: MIT License",
+        files=(("licenses/LICENSE", ISC_TEXT),),
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "MIT"
+    assert resolution.reason is None

@@ -687,12 +687,14 @@ def settle_declaration(
 
 def _is_vague(choice: LicenseChoice) -> bool:
     """Whether a declaration is a guess that a license file may settle: a family name
-    (normalize's "ambiguous": "BSD", "LGPL"), any reading below ``LOW_CONFIDENCE``, or trove
-    classifiers (one fixed name per license, no version for many, no way to say OR or to
-    name a part under another license; PEP 639 deprecates them for license data)."""
+    (normalize's "ambiguous": "BSD", "LGPL"), any reading below ``LOW_CONFIDENCE``, a License
+    field the classifiers contradict (``disputed``), or trove classifiers (one fixed name per
+    license, no version for many, no way to say OR or to name a part under another license;
+    PEP 639 deprecates them for license data)."""
     normalized = choice.normalized
     return (
         choice.from_classifiers
+        or choice.disputed
         or normalized.method == "ambiguous"
         or normalized.confidence < LOW_CONFIDENCE
     )
