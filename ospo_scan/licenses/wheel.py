@@ -427,14 +427,17 @@ def read_sdist_members(
     choose: Callable[[str], bool],
     *,
     limit: int,
+    rank: Callable[[list[str]], list[str]] | None = None,
     max_bytes: int = MAX_SDIST_BYTES,
 ) -> list[tuple[str, bytes]]:
-    """Every member ``choose`` accepts (at most ``limit``) of the remote sdist at ``url``, a
-    tarball or a zip, downloaded once; empty when there is none. Raises like
-    ``read_sdist_member``."""
+    """The members ``choose`` accepts (the first ``limit`` of them in archive order, or in
+    the order ``rank`` gives) of the remote sdist at ``url``, a tarball or a zip, downloaded
+    once; empty when there is none. Raises like ``read_sdist_member``."""
+    order = rank or (lambda names: names)
     if url.lower().split("?", 1)[0].endswith(".zip"):
         archive = RemoteZip.open(http, url)
-        return [(name, archive.read(name)) for name in archive.names if choose(name)][:limit]
+        wanted = order([name for name in archive.names if choose(name)])[:limit]
+        return [(name, archive.read(name)) for name in wanted]
     response = http.get(
         url, headers={**_RANGE_HEADERS, "Range": f"bytes=0-{max_bytes - 1}"}, max_bytes=max_bytes
     )
@@ -453,12 +456,30 @@ def read_sdist_members(
         find_in_tarball(response.content, spy, url)
     except ArchiveError:
         pass  # the end of the archive (or the size limit): ``names`` has what was seen
-    found = []
-    for name in names[:limit]:
-        try:
-            found.append(find_in_tarball(response.content, name.__eq__, url))
-        except ArchiveError:
-            continue
+    wanted = order(names)[:limit]
+    found = _tarball_members(response.content, set(wanted), url)
+    return [(name, found[name]) for name in wanted if name in found]
+
+
+def _tarball_members(content: bytes, wanted: set[str], url: str) -> dict[str, bytes]:
+    """The ``wanted`` regular-file members of a tarball, read in one pass (those cut off by
+    the size limit or past ``MAX_SDIST_UNPACKED`` are missing)."""
+    found: dict[str, bytes] = {}
+    try:
+        with tarfile.open(fileobj=io.BytesIO(content), mode="r|*") as archive:
+            for member in archive:
+                if member.offset_data > MAX_SDIST_UNPACKED or len(found) == len(wanted):
+                    break
+                if member.name not in wanted or not member.isfile():
+                    continue
+                if member.size > MAX_MEMBER_BYTES:
+                    continue
+                handle = archive.extractfile(member)
+                data = handle.read() if handle is not None else b""
+                if len(data) == member.size:
+                    found[member.name] = data
+    except (tarfile.TarError, EOFError, OSError, zlib.error):
+        pass  # cut off at the size limit: what was read so far
     return found
 
 

@@ -1409,3 +1409,39 @@ def test_a_license_field_its_classifiers_agree_with_is_not_checked(
 
     assert resolution.expression == "MIT"
     assert resolution.reason is None
+
+
+def test_a_gnu_notice_in_the_sdist_sources_settles_or_later(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # ecos 2.0.14's shape: a wheel of compiled code (no notice in it) and the GPL 3 text; the
+    # sdist's C sources carry "either version 3 ..., or (at your option) any later version".
+    import io
+    import tarfile
+
+    metadata = _metadata("1.0", "License: GPLv3", "License-File: COPYING")
+    wheel = _demo_wheel(metadata, ("licenses/COPYING", GPL3_TEXT))
+    c_notice = "/*\n" + "".join(f" * {line[2:]}\n" for line in GPL3_NOTICE.splitlines()[:5])
+    tarball = io.BytesIO()
+    with tarfile.open(fileobj=tarball, mode="w:gz") as archive:
+        for name, data in (
+            ("demo-1.0/PKG-INFO", metadata),
+            ("demo-1.0/src/big_test_helper.c", b"/* not read: a test file */\n"),
+            ("demo-1.0/src/demo.c", (c_notice + " */\n#include <stdio.h>\n").encode()),
+        ):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    sdist = f"{FILES_HOST}/demo/demo-1.0.tar.gz"
+    _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
+    recorded_session.add(
+        f"{INDEX}/pypi/demo/json",
+        _project("2.0", None, {"1.0": [_wheel_entry("1.0"), _sdist_entry("1.0")]}),
+    )
+    recorded_session.add(DEMO_WHEEL, wheel)
+    recorded_session.add(sdist, tarball.getvalue())
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "GPL-3.0-or-later"
+    assert resolution.evidence[-1].detail == f"{sdist} demo-1.0/src/demo.c"

@@ -525,33 +525,41 @@ def _says_only(choice: LicenseChoice) -> bool:
 
 def _with_source_notices(run: _Run, resolution: Resolution, *, explicit: bool) -> Resolution:
     """``resolution`` with each GNU ``-only`` id that only a bare version or a license text
-    gave made ``-or-later`` when the notice in the wheel's top-level modules says so
-    (``refine_gnu_version``). ``explicit``: the metadata said "only" itself; nothing to do.
-    Any failure to read the wheel leaves the resolution as it is."""
-    from ospo_scan.licenses.detect import detect_license_text
-    from ospo_scan.licenses.normalize import refine_gnu_version
-
+    gave made ``-or-later`` when a notice in the package's own files says so
+    (``refine_gnu_version``): the wheel's top-level modules first, then, when they do not
+    settle it (a wheel of compiled code only), the sdist's top-level files and sources.
+    ``explicit``: the metadata said "only" itself; nothing to do. A file that cannot be read
+    leaves the resolution as it is."""
     expression = resolution.expression
     if explicit or expression is None or _GNU_ONLY.search(expression) is None:
         return resolution
-    wheels = rank_wheels(_pinned_files(run))
-    if not wheels:
-        return resolution
-    url = wheels[0].url
-    try:
-        archive = _open_wheel(run, url)
-        members = _notice_sources(archive)
-        headers = [
-            (member, archive.read(member)[:NOTICE_HEADER_CHARS].decode("utf-8", "replace"))
-            for member in members
-        ]
-    except (ArchiveError, ArchiveNotFound, RegistryResponseError, RegistryUnavailable) as exc:
-        run.note("source notices", f"{_short(url)}: {_after_url(exc)}")
-        return resolution
+    files = _pinned_files(run)
+    for dist, read in (
+        *((w, _wheel_notice_headers) for w in rank_wheels(files)[:1]),
+        *((d, _sdist_notice_headers) for d in rank_sdists(files)[:1]),
+    ):
+        try:
+            headers = read(run, dist)
+        except (ArchiveError, ArchiveNotFound, RegistryResponseError, RegistryUnavailable) as exc:
+            run.note("source notices", f"{_short(dist.url)}: {_after_url(exc)}")
+            continue
+        refined = _refined_by_notice(run, resolution, dist.url, headers)
+        if refined is not None:
+            return refined
+    return resolution
+
+
+def _refined_by_notice(
+    run: _Run, resolution: Resolution, url: str, headers: list[tuple[str, str]]
+) -> Resolution | None:
+    from ospo_scan.licenses.detect import detect_license_text
+    from ospo_scan.licenses.normalize import refine_gnu_version
+
+    assert resolution.expression is not None
     for member, header in headers:
         detection = detect_license_text(header, filename=member.rsplit("/", 1)[-1])
         notices = [match.license_id for match in detection.matches]
-        refined = refine_gnu_version(expression, notices, version_known=True)
+        refined = refine_gnu_version(resolution.expression, notices, version_known=True)
         if refined is None:
             continue
         evidence = (
@@ -561,7 +569,53 @@ def _with_source_notices(run: _Run, resolution: Resolution, *, explicit: bool) -
         note = f"the notice in {member} grants {refined}"
         reason = f"{resolution.reason}; {note}" if resolution.reason else note
         return replace(resolution, expression=refined, evidence=evidence, reason=reason)
-    return resolution
+    return None
+
+
+def _wheel_notice_headers(run: _Run, dist: DistFile) -> list[tuple[str, str]]:
+    archive = _open_wheel(run, dist.url)
+    return [
+        (member, archive.read(member)[:NOTICE_HEADER_CHARS].decode("utf-8", "replace"))
+        for member in _notice_sources(archive)
+    ]
+
+
+def _sdist_notice_headers(run: _Run, dist: DistFile) -> list[tuple[str, str]]:
+    """The beginnings of the sdist's top-level license files and README, then of its
+    shallowest source files (C sources carry the notice a compiled wheel no longer has)."""
+    if dist.size is not None and dist.size > MAX_SDIST_BYTES:
+        return []
+    members = read_sdist_members(
+        run.http,
+        dist.url,
+        _is_sdist_notice_source,
+        limit=MAX_SDIST_NOTICE_SOURCES,
+        rank=_rank_sdist_notice_sources,
+    )
+    return [(name, data[:NOTICE_HEADER_CHARS].decode("utf-8", "replace")) for name, data in members]
+
+
+_SDIST_NOTICE_SUFFIXES = (".py", ".pyx", ".c", ".cc", ".cpp", ".h")
+MAX_SDIST_NOTICE_SOURCES = 6
+
+
+def _is_sdist_notice_source(name: str) -> bool:
+    parts = name.split("/")
+    base = parts[-1]
+    if len(parts) == 2 and (_LICENSE_FILE_NAME.match(base) or base.lower().startswith("readme")):
+        return True
+    return 2 <= len(parts) <= 4 and base.endswith(_SDIST_NOTICE_SUFFIXES) and "test" not in name
+
+
+def _rank_sdist_notice_sources(names: list[str]) -> list[str]:
+    """License files and README first, then sources by depth (setup.py last: often none)."""
+
+    def key(name: str) -> tuple[int, int, str]:
+        parts = name.split("/")
+        top = 0 if len(parts) == 2 and not name.endswith(_SDIST_NOTICE_SUFFIXES) else 1
+        return (top, len(parts) + (2 if parts[-1] == "setup.py" else 0), name)
+
+    return sorted(names, key=key)
 
 
 def _notice_sources(archive: RemoteZip) -> list[str]:
