@@ -294,7 +294,8 @@ _CHOICE = re.compile(
     r"either of|"
     r"at (?:your|the licensees|the users) (?:option|choice|discretion)|your choice of|"
     r"(?:may|can) (?:choose|select|elect)|choose (?:either|between|one)|choice of|"
-    r"one of the following licenses|alternatively)\b"
+    r"one of (?:the following|these|two|three|four) licenses|"
+    r"at the (?:discretion|option|choice) of the (?:user|licensee|recipient)|alternatively)\b"
 )
 
 

@@ -465,6 +465,8 @@ def test_license_files_of_one_package(prefix: str, expected: str) -> None:
         "This project is dual licensed.\n\nSee LICENSE.LGPLv3 and LICENSE.Apache2\n",
         "This project is dualed licensed.\n\nSee LICENSE.LGPLv3 and LICENSE.Apache2\n",
         "This software is tri-licensed: see the other LICENSE files.\n",
+        "demo can be used under one of two licenses.\n\n1. LICENSE.A\n2. LICENSE.B\n\n"
+        "The license chosen is at the discretion of the user of demo.\n",
     ],
 )
 def test_a_pointer_file_makes_the_other_files_a_choice(pointer: str) -> None:
