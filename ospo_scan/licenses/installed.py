@@ -310,6 +310,7 @@ def pypi_resolution(root: _Root, dist_info: Path, component: Component) -> Resol
     from ospo_scan.licenses.registries.pypi import (
         choice_resolution,
         license_texts_resolution,
+        says_only,
         settle_declaration,
     )
 
@@ -331,17 +332,48 @@ def pypi_resolution(root: _Root, dist_info: Path, component: Component) -> Resol
         ]
 
     if choice is not None and choice.normalized.method != "unrecognized":
-        return settle_declaration(choice, texts, evidence, SOURCE)
+        declared = settle_declaration(choice, texts, evidence, SOURCE)
+        return _with_module_notices(root, dist_info, declared, explicit=says_only(choice))
     found = [(name, text) for _, name, text in texts()]
     if found:
-        resolution = license_texts_resolution(found, where, evidence, SOURCE)
-        if resolution is not None:
-            return resolution
+        from_texts = license_texts_resolution(found, where, evidence, SOURCE)
+        if from_texts is not None:
+            return _with_module_notices(root, dist_info, from_texts, explicit=False)
     if choice is not None:
         return choice_resolution(choice, evidence, SOURCE)
     return Resolution(
         None, SOURCE, 0.0, tuple(evidence), "the installed metadata declares no license"
     )
+
+
+# As the PyPI resolver reads a wheel's top-level modules for a GNU notice: a few, each only
+# up to its first characters.
+MAX_NOTICE_MODULES = 2
+NOTICE_HEADER_BYTES = 8 * 1024
+
+
+def _with_module_notices(
+    root: _Root, dist_info: Path, resolution: Resolution, *, explicit: bool
+) -> Resolution:
+    """``resolution`` with a GNU ``-only`` id made ``-or-later`` when the notice at the top
+    of the distribution's installed modules says so (``settle.refined_by_notice``), as the
+    PyPI resolver does with a wheel's modules; unchanged when the metadata said "only"."""
+    from ospo_scan.licenses.settle import gnu_version_open, refined_by_notice
+
+    if explicit or not gnu_version_open(resolution.expression):
+        return resolution
+    site = dist_info.parent
+    names = _read_inside(root, dist_info / "top_level.txt", MAX_DOCUMENT_BYTES) or b""
+    headers: list[tuple[str, str]] = []
+    for name in names.decode("utf-8", "replace").split():
+        for candidate in (site / f"{name}.py", site / name / "__init__.py"):
+            data = _read_inside(root, candidate, NOTICE_HEADER_BYTES)
+            if data and len(headers) < MAX_NOTICE_MODULES:
+                headers.append(
+                    (candidate.relative_to(site).as_posix(), data.decode("utf-8", "replace"))
+                )
+    refined = refined_by_notice(resolution, str(site), headers)
+    return resolution if refined is None else refined
 
 
 def _dist_info_license_texts(

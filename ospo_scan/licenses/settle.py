@@ -9,7 +9,11 @@ wrong "allowed" is worse than a vague answer a person checks.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
+
+from ospo_scan.model import Evidence, Resolution
 
 if TYPE_CHECKING:
     from ospo_scan.licenses.detect import Detection
@@ -75,3 +79,41 @@ def at_least_as_strict(found: str, declared: str) -> bool:
         return restriction(license_keys(found)) >= restriction(license_keys(declared))
     except ValueError:
         return False
+
+
+_GNU_ONLY = re.compile(r"(?<![\w.+-])(?:GPL|LGPL|AGPL)-\d\.\d-only(?![\w.+-])")
+
+
+def gnu_version_open(expression: str | None) -> bool:
+    """Whether ``expression`` has a GNU ``-only`` id (which a notice may make ``-or-later``;
+    callers make sure the declaration did not say "only" itself)."""
+    return expression is not None and _GNU_ONLY.search(expression) is not None
+
+
+def refined_by_notice(
+    resolution: Resolution, where: str, headers: list[tuple[str, str]]
+) -> Resolution | None:
+    """``resolution`` with its GNU ids made ``-or-later`` by the first file beginning in
+    ``headers`` (file name, text) whose notice grants "or (at your option) any later version"
+    of the same license (``normalize.refine_gnu_version``), that file's text added to the
+    evidence as ``<where> <file>``; ``None`` when no notice settles it."""
+    from ospo_scan.licenses.detect import detect_license_text
+    from ospo_scan.licenses.metadata import clip_evidence
+    from ospo_scan.licenses.normalize import refine_gnu_version
+
+    if resolution.expression is None:
+        return None
+    for member, header in headers:
+        detection = detect_license_text(header, filename=member.rsplit("/", 1)[-1])
+        notices = [match.license_id for match in detection.matches]
+        refined = refine_gnu_version(resolution.expression, notices, version_known=True)
+        if refined is None:
+            continue
+        evidence = (
+            *resolution.evidence,
+            Evidence(resolution.source, clip_evidence(header), f"{where} {member}"),
+        )
+        note = f"the notice in {member} grants {refined}"
+        reason = f"{resolution.reason}; {note}" if resolution.reason else note
+        return replace(resolution, expression=refined, evidence=evidence, reason=reason)
+    return None

@@ -253,3 +253,27 @@ def test_explain_says_where_it_looked(project: Path, tmp_path: Path) -> None:
     explanation = explain(cargo, ResolveOptions(offline=True, cache_dir=tmp_path / "cache"))
     installed = next(source for source in explanation.sources if source.step == "installed")
     assert installed.note == "installed metadata is read for npm and PyPI packages, not cargo"
+
+
+def test_a_gnu_notice_in_the_installed_modules_settles_or_later(
+    project: Path, tmp_path: Path
+) -> None:
+    gpl3 = (TEXTS / "pypi__pygithub__2.10.0__COPYING").read_text()
+    metadata = (
+        "Metadata-Version: 2.1\nName: acme\nVersion: 1.0\n"
+        "Classifier: License :: OSI Approved :: GNU General Public License v3 (GPLv3)\n"
+        "License-File: COPYING\n"
+    )
+    dist_info = install_pypi(project, "acme-1.0.dist-info", metadata, COPYING=gpl3)
+    (dist_info / "top_level.txt").write_text("acme\n")
+    (dist_info.parent / "acme").mkdir()
+    (dist_info.parent / "acme" / "__init__.py").write_text(
+        "# This program is free software: you can redistribute it and/or modify it under the\n"
+        "# terms of the GNU General Public License as published by the Free Software\n"
+        "# Foundation, either version 3 of the License, or (at your option) any later version.\n"
+    )
+    component = pypi("acme", "1.0", project / "uv.lock")
+    resolution = resolve_offline([component], tmp_path)[component.purl]
+    assert (resolution.expression, resolution.source) == ("GPL-3.0-or-later", "installed")
+    assert resolution.reason is not None
+    assert resolution.reason.endswith("the notice in acme/__init__.py grants GPL-3.0-or-later")

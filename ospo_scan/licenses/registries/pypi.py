@@ -31,7 +31,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
@@ -50,6 +50,7 @@ from ospo_scan.licenses.metadata import (
     parse_core_metadata,
 )
 from ospo_scan.licenses.registries.base import LOW_CONFIDENCE
+from ospo_scan.licenses.settle import gnu_version_open, refined_by_notice
 from ospo_scan.licenses.wheel import (
     MAX_SDIST_BYTES,
     ArchiveError,
@@ -499,7 +500,7 @@ class PypiResolver:
                     unrecognized = unrecognized or choice
                 else:
                     resolution = _settle_with_license_files(run, found.fields, choice)
-                    return _with_source_notices(run, resolution, explicit=_says_only(choice))
+                    return _with_source_notices(run, resolution, explicit=says_only(choice))
             if run.index_says_missing:
                 return None
         return None if unrecognized is None else _resolution(run, unrecognized)
@@ -514,11 +515,10 @@ class PypiResolver:
 MAX_NOTICE_SOURCES = 2
 MAX_NOTICE_SOURCE_BYTES = 512 * 1024
 NOTICE_HEADER_CHARS = 8 * 1024
-_GNU_ONLY = re.compile(r"(?<![\w.+-])(?:GPL|LGPL|AGPL)-\d\.\d-only(?![\w.+-])")
 _SOURCE_SUFFIXES = (".py", ".pyx", ".pyi")
 
 
-def _says_only(choice: LicenseChoice) -> bool:
+def says_only(choice: LicenseChoice) -> bool:
     """Whether the declaration names a GNU ``-only`` id in so many words (SPDX)."""
     return choice.normalized.method == "spdx" and "-only" in choice.normalized.raw.lower()
 
@@ -531,7 +531,7 @@ def _with_source_notices(run: _Run, resolution: Resolution, *, explicit: bool) -
     ``explicit``: the metadata said "only" itself; nothing to do. A file that cannot be read
     leaves the resolution as it is."""
     expression = resolution.expression
-    if explicit or expression is None or _GNU_ONLY.search(expression) is None:
+    if explicit or not gnu_version_open(expression):
         return resolution
     files = _pinned_files(run)
     for dist, read in (
@@ -543,33 +543,10 @@ def _with_source_notices(run: _Run, resolution: Resolution, *, explicit: bool) -
         except (ArchiveError, ArchiveNotFound, RegistryResponseError, RegistryUnavailable) as exc:
             run.note("source notices", f"{_short(dist.url)}: {_after_url(exc)}")
             continue
-        refined = _refined_by_notice(run, resolution, dist.url, headers)
+        refined = refined_by_notice(resolution, dist.url, headers)
         if refined is not None:
             return refined
     return resolution
-
-
-def _refined_by_notice(
-    run: _Run, resolution: Resolution, url: str, headers: list[tuple[str, str]]
-) -> Resolution | None:
-    from ospo_scan.licenses.detect import detect_license_text
-    from ospo_scan.licenses.normalize import refine_gnu_version
-
-    assert resolution.expression is not None
-    for member, header in headers:
-        detection = detect_license_text(header, filename=member.rsplit("/", 1)[-1])
-        notices = [match.license_id for match in detection.matches]
-        refined = refine_gnu_version(resolution.expression, notices, version_known=True)
-        if refined is None:
-            continue
-        evidence = (
-            *resolution.evidence,
-            Evidence(SOURCE, clip_evidence(header), f"{url} {member}"),
-        )
-        note = f"the notice in {member} grants {refined}"
-        reason = f"{resolution.reason}; {note}" if resolution.reason else note
-        return replace(resolution, expression=refined, evidence=evidence, reason=reason)
-    return None
 
 
 def _wheel_notice_headers(run: _Run, dist: DistFile) -> list[tuple[str, str]]:
