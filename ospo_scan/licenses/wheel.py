@@ -409,6 +409,13 @@ def read_sdist_member(
     ``ArchiveNotFound`` on 404/410 and ``ArchiveError`` when nothing is found or the download
     is unusable; lets the HTTP client's errors through.
     """
+    return find_in_tarball(_download_sdist(http, url, max_bytes), choose, url)
+
+
+def _download_sdist(http: HttpClient, url: str, max_bytes: int) -> bytes:
+    """At most ``max_bytes`` of the sdist at ``url`` (a Range request); raises
+    ``ArchiveNotFound`` on 404/410, ``ArchiveRefused`` on another unusable status and
+    ``ArchiveError`` when a server that ignores Range sends more."""
     response = http.get(
         url, headers={**_RANGE_HEADERS, "Range": f"bytes=0-{max_bytes - 1}"}, max_bytes=max_bytes
     )
@@ -418,7 +425,7 @@ def read_sdist_member(
         raise ArchiveRefused(url, response.status)
     if response.status == 200 and len(response.content) > max_bytes:
         raise ArchiveError(f"{url}: {len(response.content)} bytes exceeds {max_bytes}")
-    return find_in_tarball(response.content, choose, url)
+    return response.content
 
 
 def read_sdist_members(
@@ -438,13 +445,7 @@ def read_sdist_members(
         archive = RemoteZip.open(http, url)
         wanted = order([name for name in archive.names if choose(name)])[:limit]
         return [(name, archive.read(name)) for name in wanted]
-    response = http.get(
-        url, headers={**_RANGE_HEADERS, "Range": f"bytes=0-{max_bytes - 1}"}, max_bytes=max_bytes
-    )
-    if response.status in (404, 410):
-        raise ArchiveNotFound(f"{url}: HTTP {response.status}")
-    if response.status not in (200, 206):
-        raise ArchiveRefused(url, response.status)
+    content = _download_sdist(http, url, max_bytes)
     names: list[str] = []
 
     def spy(name: str) -> bool:
@@ -453,11 +454,11 @@ def read_sdist_members(
         return False
 
     try:
-        find_in_tarball(response.content, spy, url)
+        find_in_tarball(content, spy, url)
     except ArchiveError:
         pass  # the end of the archive (or the size limit): ``names`` has what was seen
     wanted = order(names)[:limit]
-    found = _tarball_members(response.content, set(wanted), url)
+    found = _tarball_members(content, set(wanted), url)
     return [(name, found[name]) for name in wanted if name in found]
 
 

@@ -26,6 +26,7 @@ from ospo_scan.model import Component, Evidence, Resolution
 
 if TYPE_CHECKING:
     from ospo_scan.licenses.cache import LicenseCache
+    from ospo_scan.licenses.detect import Detection
     from ospo_scan.licenses.http import HttpClient
     from ospo_scan.licenses.normalize import Normalized
 
@@ -343,18 +344,11 @@ def files_resolution(
 def _settle_vague(declared: Resolution, where: str, texts: list[tuple[str, str]]) -> Resolution:
     """``declared`` (a license family: "BSD") replaced by the license files' reading when
     they settle it (``settle.files_settle``); else ``declared`` with the texts as evidence."""
-    from ospo_scan.licenses.detect import combine_detections, detect_license_text
-    from ospo_scan.licenses.metadata import clip_evidence
     from ospo_scan.licenses.settle import files_settle
 
     if declared.expression is None or not texts:
         return declared
-    evidence = list(declared.evidence)
-    detections = []
-    for member, text in texts:
-        evidence.append(Evidence(declared.source, clip_evidence(text), f"{where} {member}"))
-        detections.append(detect_license_text(text, filename=member.rsplit("/", 1)[-1]))
-    combined = combine_detections(detections)
+    evidence, combined = _read_texts(declared, where, texts)
     settled = files_settle(combined, declared.expression)
     if settled is None or combined.expression is None:
         return replace(declared, evidence=tuple(evidence))
@@ -362,6 +356,22 @@ def _settle_vague(declared: Resolution, where: str, texts: list[tuple[str, str]]
     raw = declared.evidence[0].value if declared.evidence else declared.expression
     reason = f"the package declares {raw!r}, which {settled} the license files {names}"
     return Resolution(combined.expression, declared.source, combined.score, tuple(evidence), reason)
+
+
+def _read_texts(
+    declared: Resolution, where: str, texts: list[tuple[str, str]]
+) -> tuple[list[Evidence], Detection]:
+    """``declared``'s evidence with each license file's text added, and the files' combined
+    reading (``detect.combine_detections``)."""
+    from ospo_scan.licenses.detect import combine_detections, detect_license_text
+    from ospo_scan.licenses.metadata import clip_evidence
+
+    evidence = list(declared.evidence)
+    detections = []
+    for member, text in texts:
+        evidence.append(Evidence(declared.source, clip_evidence(text), f"{where} {member}"))
+        detections.append(detect_license_text(text, filename=member.rsplit("/", 1)[-1]))
+    return evidence, combine_detections(detections)
 
 
 def _with_note(declared: Resolution, evidence: tuple[Evidence, ...], note: str) -> Resolution:
@@ -372,15 +382,9 @@ def _with_note(declared: Resolution, evidence: tuple[Evidence, ...], note: str) 
 def _from_texts(declared: Resolution, tarball: str, texts: list[tuple[str, str]]) -> Resolution:
     """The license of the license files' texts; ``declared`` with a note when none holds a
     recognized license."""
-    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF, combine_detections, detect_license_text
-    from ospo_scan.licenses.metadata import clip_evidence
+    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF
 
-    evidence = list(declared.evidence)
-    detections = []
-    for member, text in texts:
-        evidence.append(Evidence(declared.source, clip_evidence(text), f"{tarball} {member}"))
-        detections.append(detect_license_text(text, filename=member.rsplit("/", 1)[-1]))
-    combined = combine_detections(detections)
+    evidence, combined = _read_texts(declared, tarball, texts)
     names = ", ".join(member for member, _ in texts)
     if combined.expression is None:
         return _with_note(declared, tuple(evidence), f"no license recognized in {names}")

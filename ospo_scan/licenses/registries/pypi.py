@@ -1092,24 +1092,32 @@ def _wheel_metadata(run: _Run) -> Iterable[_Found]:
 
 
 def _wheel_license_files(run: _Run, dist: DistFile, fields: LicenseFields) -> Iterable[_Found]:
-    step = "wheel license files"
-    cached = run.cache.get(NS_LICENSE_FILES, dist.url)
-    texts = _cached_texts(cached)
+    read = partial(_read_license_files, run, dist.url, fields.license_files)
+    yield from _license_files_step(run, "wheel license files", dist.url, read, "the wheel")
+
+
+def _license_files_step(
+    run: _Run, step: str, url: str, read: Callable[[], list[tuple[str, str]]], where: str
+) -> Iterable[_Found]:
+    """The (member, text) license files ``read()`` finds in the file at ``url`` (cached
+    under ``NS_LICENSE_FILES``), as one ``_Found``; nothing (with a note) when there are
+    none or the file cannot be read."""
+    texts = _cached_texts(run.cache.get(NS_LICENSE_FILES, url))
     if texts is None:
         try:
-            texts = _read_license_files(run, dist.url, fields.license_files)
+            texts = read()
         except RegistryUnavailable as exc:
             run.unavailable = run.unavailable or exc
             run.note(step, f"unavailable ({exc.reason})")
             return
         except (ArchiveError, ArchiveNotFound, RegistryResponseError) as exc:
-            run.note(step, f"{_short(dist.url)}: {_after_url(exc)}")
+            run.note(step, f"{_short(url)}: {_after_url(exc)}")
             return
-        run.cache.put(NS_LICENSE_FILES, dist.url, {"files": [list(t) for t in texts]})
+        run.cache.put(NS_LICENSE_FILES, url, {"files": [list(t) for t in texts]})
     if not texts:
-        run.note(step, "none in the wheel")
+        run.note(step, f"none in {where}")
         return
-    yield _Found(None, dist.url, step, tuple(texts))
+    yield _Found(None, url, step, tuple(texts))
 
 
 def _cached_texts(value: Any) -> list[tuple[str, str]] | None:
@@ -1209,29 +1217,15 @@ def _sdist_metadata(run: _Run) -> Iterable[_Found]:
 
 
 def _sdist_license_files(run: _Run, dist: DistFile) -> Iterable[_Found]:
-    step = "sdist license files"
-    cached = run.cache.get(NS_LICENSE_FILES, dist.url)
-    texts = _cached_texts(cached)
-    if texts is None:
-        try:
-            members = read_sdist_members(
-                run.http, dist.url, _is_top_level_license_file, limit=MAX_LICENSE_FILES
-            )
-        except RegistryUnavailable as exc:
-            run.unavailable = run.unavailable or exc
-            run.note(step, f"unavailable ({exc.reason})")
-            return
-        except (ArchiveError, ArchiveNotFound, RegistryResponseError) as exc:
-            run.note(step, f"{_short(dist.url)}: {_after_url(exc)}")
-            return
-        texts = [
+    def read() -> list[tuple[str, str]]:
+        members = read_sdist_members(
+            run.http, dist.url, _is_top_level_license_file, limit=MAX_LICENSE_FILES
+        )
+        return [
             (name, data[:MAX_LICENSE_TEXT].decode("utf-8", "replace")) for name, data in members
         ]
-        run.cache.put(NS_LICENSE_FILES, dist.url, {"files": [list(t) for t in texts]})
-    if not texts:
-        run.note(step, "none in the sdist")
-        return
-    yield _Found(None, dist.url, step, tuple(texts))
+
+    yield from _license_files_step(run, "sdist license files", dist.url, read, "the sdist")
 
 
 def _is_top_level_license_file(name: str) -> bool:
