@@ -39,6 +39,57 @@ def files_settle(files: Detection, declared: str) -> str | None:
     return None
 
 
+# A license file that names no known license but has at least this many words with this many
+# restricting ones ("not", "except", "must", "sold" ...) is another license's terms, not a
+# layout of the declared one (a pointer, a copyright line) that the matcher missed.
+MIN_TERMS_WORDS = 150
+MIN_RESTRICTING_WORDS = 5
+# The confidence of an answer that only says "not the declared license": a person reads it.
+CONTRADICTION_CONFIDENCE = 0.3
+
+
+def contradicting_files(
+    files: Detection, texts: list[str], declared: str
+) -> tuple[str, float, str] | None:
+    """How a package's license files contradict a clear ``declared`` expression, as
+    (expression, confidence, why), or ``None`` when they do not:
+
+    * no known license in them, but terms (long, with restricting words): an unknown
+      license (``LicenseRef-ospo-license-text``), for a person to read;
+    * read confidently as licenses that restrict more than the declared ones (an "MIT"
+      declaration over a GPL text): the files' licenses.
+
+    Files that agree, add details, or name something as permissive are not a contradiction:
+    the declaration stands.
+    """
+    from ospo_scan.licenses.categories import restriction
+    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF, normalize_words, restricting_words
+    from ospo_scan.licenses.normalize import license_keys
+
+    try:
+        if restriction(license_keys(declared)) >= restriction(["LicenseRef-unknown"]):
+            return None  # declared proprietary or unknown already: nothing less to contradict
+    except ValueError:
+        return None
+    found = files.expression
+    if found is None:
+        words = sum(len(normalize_words(text)) for text in texts)
+        restricting = sum(len(restricting_words(text)) for text in texts)
+        if words >= MIN_TERMS_WORDS and restricting >= MIN_RESTRICTING_WORDS:
+            why = f"no known license in them, but {words} words of other terms"
+            return UNKNOWN_TEXT_REF, CONTRADICTION_CONFIDENCE, why
+        return None
+    if UNKNOWN_TEXT_REF in found or files.score < FILES_WIN_SCORE:
+        return None
+    try:
+        stricter = restriction(license_keys(found)) > restriction(license_keys(declared))
+    except ValueError:
+        return None
+    if stricter and not accounts_for(found, declared):
+        return found, files.score, f"they hold {found}, which restricts more"
+    return None
+
+
 def accounts_for(found: str, declared: str) -> bool:
     """Whether the licenses ``found`` in the files include each license ``declared``, up to
     the detail the declaration lacked: the same id, the same family ("BSD-3-Clause" guessed

@@ -1445,3 +1445,52 @@ def test_a_gnu_notice_in_the_sdist_sources_settles_or_later(
 
     assert resolution.expression == "GPL-3.0-or-later"
     assert resolution.evidence[-1].detail == f"{sdist} demo-1.0/src/demo.c"
+
+
+EULA_TEXT = (
+    "ACME SOFTWARE LICENSE TERMS\n\nThese license terms are an agreement between you and Acme"
+    " Corporation. They apply to the software named above. The software is licensed, not"
+    " sold. You may install and use copies of the software on your devices, except that you"
+    " may not reverse engineer, decompile or disassemble the software, must not share,"
+    " publish, rent or lease it, and may not use it to provide a hosted service unless Acme"
+    " agrees in writing. "
+) * 4
+
+
+@pytest.mark.parametrize(
+    ("filename", "text", "expected"),
+    [
+        # A binary-only release (platform wheels, no sdist) declaring MIT over a vendor EULA.
+        ("demo-1.0-cp312-cp312-win_amd64.whl", EULA_TEXT, "LicenseRef-ospo-license-text"),
+        # ... and over a GPL text: the stricter license in the files wins.
+        ("demo-1.0-cp312-cp312-win_amd64.whl", GPL3_TEXT, "GPL-3.0-only"),
+        # ... and over the MIT text it declares: nothing to contradict.
+        ("demo-1.0-cp312-cp312-win_amd64.whl", MIT_TEXT, "MIT"),
+        # A pure-Python wheel: the clear declaration is not checked at all.
+        ("demo-1.0-py3-none-any.whl", EULA_TEXT, "MIT"),
+    ],
+)
+def test_a_binary_only_release_has_its_declaration_checked_against_the_files(
+    recorded_session: RecordedRegistry,
+    cache: LicenseCache,
+    filename: str,
+    text: str,
+    expected: str,
+) -> None:
+    # pymsalruntime 0.20.7's shape: License "MIT", and the Microsoft Software License Terms.
+    metadata = _metadata("1.0", "License: MIT", "License-File: LICENSE")
+    url = f"{FILES_HOST}/demo/{filename}"
+    entry = {"filename": filename, "url": url, "size": 2000, "core-metadata": {"sha256": "0" * 64}}
+    _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
+    recorded_session.add(f"{INDEX}/pypi/demo/json", _project("2.0", None, {"1.0": [entry]}))
+    recorded_session.add(f"{url}.metadata", metadata)
+    recorded_session.add(url, _demo_wheel(metadata, ("licenses/LICENSE", text)))
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == expected
+    fetched = url in recorded_session.urls()
+    assert fetched is (filename != "demo-1.0-py3-none-any.whl")
+    if expected != "MIT":
+        assert resolution.reason is not None
+        assert resolution.reason.startswith("License 'MIT' is contradicted by the license files")

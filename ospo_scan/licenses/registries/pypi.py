@@ -645,9 +645,19 @@ CONFIDENCE_FROM_NOTICE = 0.85
 def _settle_with_license_files(
     run: _Run, fields: LicenseFields, choice: LicenseChoice
 ) -> Resolution:
-    """``settle_declaration`` with the license files of the pinned release's best wheel."""
+    """``settle_declaration`` with the license files of the pinned release's best wheel; a
+    release published as platform wheels only (no sdist, no pure-Python wheel: often a
+    closed-source binary) has even a clear declaration checked against them (``verify``)."""
+    # Known files only (no extra request to learn them): platform wheels and no sdist.
+    files = run.files or []
+    wheels = rank_wheels(files)
+    binary_only = bool(wheels) and not rank_sdists(files) and not wheels[0].is_pure_wheel
     return settle_declaration(
-        choice, lambda: _release_license_texts(run, fields), run.evidence, SOURCE
+        choice,
+        lambda: _release_license_texts(run, fields),
+        run.evidence,
+        SOURCE,
+        verify=binary_only,
     )
 
 
@@ -656,6 +666,8 @@ def settle_declaration(
     license_texts: Callable[[], list[tuple[str, str, str]]],
     evidence: list[Evidence],
     source: str,
+    *,
+    verify: bool = False,
 ) -> Resolution:
     """The resolution of a metadata declaration, checked against the wheel's license files
     when the declaration is vague (see ``_is_vague``) or a GNU license without "only" or "or
@@ -671,18 +683,23 @@ def settle_declaration(
     (``refine_gnu_version``). Anything else: the declaration stands, with the files' texts
     added to the evidence.
 
+    With ``verify``, a clear declaration is checked too (``settle.contradicting_files``):
+    license files that hold no known license but restricting terms (a vendor's EULA under an
+    "MIT" declaration) make the answer an unknown license for a person to read, and files
+    read confidently as a stricter license than the declared one win.
+
     ``license_texts()`` gives (where, member, text) of the package's license files; it is
     only called when the declaration needs checking. The files' texts are appended to
     ``evidence``.
     """
     from ospo_scan.licenses.detect import combine_detections, detect_license_text
     from ospo_scan.licenses.normalize import refine_gnu_version
-    from ospo_scan.licenses.settle import files_settle
+    from ospo_scan.licenses.settle import contradicting_files, files_settle
 
     declared = choice.normalized
     vague = _is_vague(choice)
     gnu_open = _gnu_version_open(choice)
-    if declared.expression is None or not (vague or gnu_open):
+    if declared.expression is None or not (vague or gnu_open or verify):
         return choice_resolution(choice, evidence, source)
     texts = license_texts()
     if not texts:
@@ -694,6 +711,17 @@ def settle_declaration(
     names = ", ".join(member.rsplit("/", 1)[-1] for _, member, _ in texts)
     combined = combine_detections(detections)
     found = combined.expression
+    if verify and not vague:
+        contradiction = contradicting_files(
+            combined, [text for _, _, text in texts], declared.expression
+        )
+        if contradiction is not None:
+            expression, confidence, why = contradiction
+            reason = (
+                f"{choice.field} {declared.raw!r} is contradicted by the license files"
+                f" {names}: {why}"
+            )
+            return Resolution(expression, source, confidence, tuple(evidence), reason)
     settled = files_settle(combined, declared.expression) if vague else None
     if settled is not None and found is not None:
         reason = (
