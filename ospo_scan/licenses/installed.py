@@ -204,6 +204,7 @@ def npm_resolution(root: _Root, folder: Path, document: dict[str, Any]) -> Resol
     from ospo_scan.licenses.registries.base import resolution_from
     from ospo_scan.licenses.registries.npm import (
         VAGUE,
+        VERIFY,
         _gnu_version_open,
         declared_license,
         files_resolution,
@@ -222,8 +223,8 @@ def npm_resolution(root: _Root, folder: Path, document: dict[str, Any]) -> Resol
     wanted = files_wanted(document)
     if wanted is None and not _gnu_version_open(document):
         return declared
-    texts = _npm_license_texts(root, folder, "" if wanted in (None, VAGUE) else wanted)
-    readme = _npm_readme(root, folder) if wanted == "" and not texts else None
+    texts = _npm_license_texts(root, folder, "" if wanted in (None, VAGUE, VERIFY) else wanted)
+    readme = _npm_readme(root, folder) if wanted in ("", VERIFY) and not texts else None
     return files_resolution(declared, where, wanted, texts, readme, None, "the installed package")
 
 

@@ -465,6 +465,7 @@ def test_a_readme_license_section_that_is_not_clear_stays_unresolved(
         ("## Licence:\n\nMIT\n### Notes\n\nmore\n## Credits\n", "MIT\n### Notes\n\nmore"),
         ("```\n# License\nnot a heading\n```\n\n## License\n\nMIT\n", "MIT"),
         ("# x\n\n## Licensing options\n\nMIT\n", None),
+        ("# x\n\n## 📜 License\n\nMIT\n", "MIT"),
     ],
 )
 def test_license_section(readme: str, section: str | None) -> None:
@@ -481,6 +482,10 @@ def test_license_section(readme: str, section: str | None) -> None:
         ("**ISC**", "ISC"),
         ("(The MIT License)\n\n" + MIT_TEXT, "MIT"),
         ("MIT AND ISC", None),
+        # One sentence naming one license, with a pointer to the file.
+        ("This project is licensed under [BUSL 1.1](./LICENSE.md).", "BUSL-1.1"),
+        ("This package is released under the terms of the MIT License.", "MIT"),
+        ("This project is licensed under MIT and some terms of our own.", None),
         # A restriction hidden in a copyright notice makes the section unclear.
         ("MIT\n\nCopyright 2020 Ann Smith. Not for resale.", None),
         ("MIT © Ann Smith, for non-commercial use", None),
@@ -604,3 +609,49 @@ def test_a_license_family_is_settled_by_the_license_files(
         assert resolution.reason is not None
         assert resolution.reason.startswith(f"the package declares {license!r}, which ")
         assert resolution.confidence >= 0.9
+
+
+# -- a content license on a package of code --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        # @promptbook/utils 0.100.2's shape: "CC-BY-4.0", no license file, and a README whose
+        # (emoji-headed) License section names another license.
+        (
+            {
+                "README.md": "# demo\n\n## 📜 License\n\nThis project is licensed under"
+                " [BUSL 1.1](./LICENSE.md).\n"
+            },
+            "BUSL-1.1",
+        ),
+        # The README names the declared license, or a more permissive one: nothing changes.
+        ({"README.md": "# demo\n\n## License\n\nCC-BY-4.0\n"}, "CC-BY-4.0"),
+        ({"README.md": "# demo\n\n## License\n\nMIT\n"}, "CC-BY-4.0"),
+    ],
+)
+def test_a_creative_commons_declaration_is_checked_against_the_readme(
+    http: HttpClient,
+    cache: LicenseCache,
+    recorded_session: RecordedRegistry,
+    files: dict[str, str],
+    expected: str,
+) -> None:
+    url = _publish(recorded_session, "demo", {"license": "CC-BY-4.0"}, files)
+    resolution = resolve("demo", "1.0.0", http, cache)
+    assert resolution.expression == expected
+    assert url in recorded_session.urls()
+    if expected == "BUSL-1.1":
+        assert resolution.reason == (
+            "the package declares 'CC-BY-4.0', but the License section of README.md states"
+            " BUSL-1.1, which restricts more"
+        )
+
+
+def test_an_ordinary_declaration_does_not_fetch_the_tarball(
+    http: HttpClient, cache: LicenseCache, recorded_session: RecordedRegistry
+) -> None:
+    url = _publish(recorded_session, "demo", {"license": "MIT"}, {"README.md": "## License\n\nGPL"})
+    assert resolve("demo", "1.0.0", http, cache).expression == "MIT"
+    assert url not in recorded_session.urls()

@@ -231,16 +231,38 @@ def license_file_wanted(document: dict[str, Any]) -> str | None:
 VAGUE = "<vague>"
 
 
+# files_wanted's answer for a declaration the files must confirm: a Creative Commons license
+# other than CC0 on a package of code (Creative Commons advises against its licenses for
+# software; a package declaring one often grants something else in its files or README).
+VERIFY = "<verify>"
+
+
 def files_wanted(document: dict[str, Any]) -> str | None:
-    """``license_file_wanted``, or ``VAGUE`` when the document names only a license family
-    ("BSD", "GPL"): the license files may say which one (``settle.files_settle``)."""
+    """``license_file_wanted``, ``VAGUE`` when the document names only a license family
+    ("BSD", "GPL": the license files may say which one, ``settle.files_settle``), or
+    ``VERIFY`` for a content license (``VERIFY``)."""
     wanted = license_file_wanted(document)
     if wanted is not None:
         return wanted
     _, normalized = declared_license(document)
     if normalized is not None and normalized.method == "ambiguous":
         return VAGUE
+    if normalized is not None and _content_license(normalized.expression):
+        return VERIFY
     return None
+
+
+def _content_license(expression: str | None) -> bool:
+    """Whether every license of ``expression`` is a Creative Commons license but CC0."""
+    from ospo_scan.licenses.normalize import license_keys
+
+    if expression is None:
+        return False
+    try:
+        keys = license_keys(expression)
+    except ValueError:
+        return False
+    return all(key.startswith("CC-") for key in keys)
 
 
 _GNU_ONLY = re.compile(r"(?<![\w.+-])(?:GPL|LGPL|AGPL)-\d\.\d-only(?![\w.+-])")
@@ -282,7 +304,7 @@ def _from_license_files(
     ``None`` when the document declares a GNU license by a bare version and the files may only
     settle "or any later version" (``_with_gnu_notice``).
     """
-    look_for = "" if wanted in (None, VAGUE) else wanted
+    look_for = "" if wanted in (None, VAGUE, VERIFY) else wanted
     key = f"{tarball}#{look_for}"
     cached = cache.get(NS_LICENSE_FILES, key)
     texts = _cached_texts(cached)
@@ -330,6 +352,8 @@ def files_resolution(
         return _with_gnu_notice(declared, where, texts)
     if wanted == VAGUE:
         return _settle_vague(declared, where, texts)
+    if wanted == VERIFY:
+        return _verify(declared, where, texts, readme)
     if not texts:
         note = problem or f"no {wanted or 'license file'} in {container}"
         if wanted == "" and problem is None:
@@ -356,6 +380,58 @@ def _settle_vague(declared: Resolution, where: str, texts: list[tuple[str, str]]
     raw = declared.evidence[0].value if declared.evidence else declared.expression
     reason = f"the package declares {raw!r}, which {settled} the license files {names}"
     return Resolution(combined.expression, declared.source, combined.score, tuple(evidence), reason)
+
+
+def _verify(
+    declared: Resolution,
+    where: str,
+    texts: list[tuple[str, str]],
+    readme: tuple[str, str] | None,
+) -> Resolution:
+    """``declared`` unless the package's license files contradict it
+    (``settle.contradicting_files``) or, without license files, its README's License section
+    names a license that restricts more: then that, with the reason."""
+    from ospo_scan.licenses.categories import restriction
+    from ospo_scan.licenses.metadata import clip_evidence
+    from ospo_scan.licenses.normalize import license_keys
+    from ospo_scan.licenses.settle import contradicting_files
+
+    if declared.expression is None:
+        return declared
+    raw = declared.evidence[0].value if declared.evidence else declared.expression
+    if texts:
+        evidence, combined = _read_texts(declared, where, texts)
+        contradiction = contradicting_files(combined, [t for _, t in texts], declared.expression)
+        if contradiction is None:
+            return replace(declared, evidence=tuple(evidence))
+        expression, confidence, why = contradiction
+        names = ", ".join(member for member, _ in texts)
+        reason = f"the package declares {raw!r}, contradicted by the license files {names}: {why}"
+        return Resolution(expression, declared.source, confidence, tuple(evidence), reason)
+    if readme is None or not readme[1]:
+        return declared
+    member, section = readme
+    reading = readme_license(section)
+    if reading is None or reading.expression is None:
+        return declared
+    try:
+        stricter = restriction(license_keys(reading.expression)) > restriction(
+            license_keys(declared.expression)
+        )
+    except ValueError:
+        return declared
+    if not stricter:
+        return declared
+    read = Evidence(declared.source, clip_evidence(section), f"{where} {member} (License section)")
+    name = member.rsplit("/", 1)[-1]
+    reason = (
+        f"the package declares {raw!r}, but the License section of {name} states"
+        f" {reading.expression}, which restricts more"
+    )
+    evidence_read = (*declared.evidence, read)
+    return Resolution(
+        reading.expression, declared.source, reading.confidence, evidence_read, reason
+    )
 
 
 def _read_texts(
@@ -494,9 +570,20 @@ def license_section(text: str) -> str | None:
     return "\n".join(lines[body:end]).strip()
 
 
+_LICENSED_UNDER = re.compile(
+    r"^(?:this|the)\s+(?:project|package|software|library|module|code)\s+is\s+"
+    r"(?:licensed|released|distributed|available|published)\s+under\s+(?:the\s+terms\s+of\s+)?"
+    r"(?:the\s+)?",
+    re.IGNORECASE,
+)
+_FILE_POINTER = re.compile(r"\s*\((?:\./)?[\w./-]*licen[cs]e[\w.-]*\)\s*$", re.IGNORECASE)
+
+
 def _heading_words(title: str) -> str:
-    """A heading's title without Markdown emphasis, a trailing colon or an anchor."""
+    """A heading's title without Markdown emphasis, a trailing colon, an anchor or a leading
+    emoji ("## 📜 License")."""
     title = re.sub(r"\{#[^}]*\}\s*$", "", title)
+    title = re.sub(r"^[^\w*_`]+", "", title.strip())
     return title.strip().strip("*_`:").strip()
 
 
@@ -541,6 +628,9 @@ def readme_license(section: str) -> Normalized | None:
     if restricting_words("\n".join(copyright_notices)):
         return None
     name = " ".join(part for part in kept if part).strip().rstrip(".")
+    # "This project is licensed under BUSL 1.1 (./LICENSE.md)": the sentence names one license.
+    name = _LICENSED_UNDER.sub("", name)
+    name = _FILE_POINTER.sub("", name).strip()
     if name and len(normalize_words(name)) <= MAXREADME_NAME_WORDS:
         if name.startswith("(") and name.endswith(")"):
             name = name[1:-1]
