@@ -46,6 +46,18 @@ MIN_TERMS_WORDS = 150
 MIN_RESTRICTING_WORDS = 5
 # The confidence of an answer that only says "not the declared license": a person reads it.
 CONTRADICTION_CONFIDENCE = 0.3
+# A license file this long that matches no known license holds terms of its own (a vendor's
+# license, a custom grant), not just a copyright line; its confidence is lower still.
+MIN_UNKNOWN_TERMS_WORDS = 40
+UNKNOWN_TERMS_CONFIDENCE = 0.2
+
+
+def unknown_terms(texts: list[str]) -> bool:
+    """Whether license files that match no known license hold terms a person must read
+    (``MIN_UNKNOWN_TERMS_WORDS`` words or more), as opposed to a bare copyright line."""
+    from ospo_scan.licenses.detect import normalize_words
+
+    return sum(len(normalize_words(text)) for text in texts) >= MIN_UNKNOWN_TERMS_WORDS
 
 
 def contradicting_files(

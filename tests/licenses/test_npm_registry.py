@@ -655,3 +655,25 @@ def test_an_ordinary_declaration_does_not_fetch_the_tarball(
     url = _publish(recorded_session, "demo", {"license": "MIT"}, {"README.md": "## License\n\nGPL"})
     assert resolve("demo", "1.0.0", http, cache).expression == "MIT"
     assert url not in recorded_session.urls()
+
+
+def test_a_license_file_of_unknown_terms_is_an_unknown_license(
+    http: HttpClient, cache: LicenseCache, recorded_session: RecordedRegistry
+) -> None:
+    # @sap/service-provider-apis 2.13.2's shape: no license field, a LICENSE.txt with a
+    # vendor's own terms. Not "unresolved": there is a license, a person must read it.
+    terms = "ACME DEVELOPER LICENSE AGREEMENT. " + "You may use the software only as agreed. " * 8
+    _publish(recorded_session, "demo", {}, {"LICENSE.txt": terms})
+    resolution = resolve("demo", "1.0.0", http, cache)
+    assert resolution.expression == "LicenseRef-ospo-license-text"
+    assert resolution.confidence == 0.2
+    assert resolution.reason == (
+        "no license declared; package/LICENSE.txt holds terms that match no known license"
+    )
+
+
+def test_a_bare_copyright_line_is_not_a_license(
+    http: HttpClient, cache: LicenseCache, recorded_session: RecordedRegistry
+) -> None:
+    _publish(recorded_session, "demo", {}, {"LICENSE": "Copyright 2020 Ann Example\n"})
+    assert resolve("demo", "1.0.0", http, cache).expression is None

@@ -1494,3 +1494,31 @@ def test_a_binary_only_release_has_its_declaration_checked_against_the_files(
     if expected != "MIT":
         assert resolution.reason is not None
         assert resolution.reason.startswith("License 'MIT' is contradicted by the license files")
+
+
+def test_wheel_license_files_of_unknown_terms_are_an_unknown_license(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    metadata = _metadata("1.0", "License-File: LICENSE")
+    _serve_demo(
+        recorded_session, _demo_wheel(metadata, ("licenses/LICENSE", EULA_TEXT)), core=metadata
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert (resolution.expression, resolution.confidence) == ("LicenseRef-ospo-license-text", 0.2)
+    assert resolution.reason == "LICENSE holds terms that match no known license"
+
+
+def test_an_unknown_license_name_in_the_metadata_says_more_than_unknown_terms(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    metadata = _metadata("1.0", "License: Acme Proprietary License", "License-File: LICENSE")
+    _serve_demo(
+        recorded_session, _demo_wheel(metadata, ("licenses/LICENSE", EULA_TEXT)), core=metadata
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression is not None
+    assert resolution.expression.startswith("LicenseRef-ospo-acme-proprietary-license")

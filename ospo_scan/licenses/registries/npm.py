@@ -459,10 +459,20 @@ def _from_texts(declared: Resolution, tarball: str, texts: list[tuple[str, str]]
     """The license of the license files' texts; ``declared`` with a note when none holds a
     recognized license."""
     from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF
+    from ospo_scan.licenses.settle import UNKNOWN_TERMS_CONFIDENCE, unknown_terms
 
     evidence, combined = _read_texts(declared, tarball, texts)
     names = ", ".join(member for member, _ in texts)
     if combined.expression is None:
+        if declared.expression is None and unknown_terms([text for _, text in texts]):
+            unknown = f"no license declared; {names} holds terms that match no known license"
+            return Resolution(
+                UNKNOWN_TEXT_REF,
+                declared.source,
+                UNKNOWN_TERMS_CONFIDENCE,
+                tuple(evidence),
+                unknown,
+            )
         return _with_note(declared, tuple(evidence), f"no license recognized in {names}")
     reason = None
     if combined.score < LOW_CONFIDENCE or UNKNOWN_TEXT_REF in combined.expression:

@@ -50,7 +50,12 @@ from ospo_scan.licenses.metadata import (
     parse_core_metadata,
 )
 from ospo_scan.licenses.registries.base import LOW_CONFIDENCE
-from ospo_scan.licenses.settle import gnu_version_open, refined_by_notice
+from ospo_scan.licenses.settle import (
+    UNKNOWN_TERMS_CONFIDENCE,
+    gnu_version_open,
+    refined_by_notice,
+    unknown_terms,
+)
 from ospo_scan.licenses.wheel import (
     MAX_SDIST_BYTES,
     ArchiveError,
@@ -487,6 +492,11 @@ class PypiResolver:
             for found in step(run):
                 if found.fields is None:
                     resolution = _from_license_texts(run, found)
+                    if resolution is not None and unrecognized is not None:
+                        if resolution.confidence <= UNKNOWN_TERMS_CONFIDENCE:
+                            # Unknown terms in the files, and a license name in the metadata
+                            # that normalize does not know: the name says more.
+                            return _resolution(run, unrecognized)
                     if resolution is not None:
                         return _with_source_notices(run, resolution, explicit=False)
                     continue
@@ -819,8 +829,9 @@ def license_texts_resolution(
     Several files with different licenses are combined with AND: the metadata does not say
     whether they are alternatives, and AND is the reading that cannot under-report (unless a
     file says they are a choice, see ``combine_detections``). The confidence is the text
-    match's score. ``None`` when no file holds a recognized license. The texts are appended
-    to ``evidence`` (as ``<where> <member>``).
+    match's score. Files that hold no recognized license but terms of their own
+    (``settle.unknown_terms``) give an unknown license; ``None`` when they hold neither. The
+    texts are appended to ``evidence`` (as ``<where> <member>``).
     """
     from ospo_scan.licenses.detect import (
         UNKNOWN_TEXT_REF,
@@ -835,6 +846,11 @@ def license_texts_resolution(
     names = ", ".join(member.rsplit("/", 1)[-1] for member, _ in texts)
     recognized = [d for d in detections if d.expression is not None]
     if not recognized:
+        if unknown_terms([text for _, text in texts]):
+            unknown = f"{names} holds terms that match no known license"
+            return Resolution(
+                UNKNOWN_TEXT_REF, source, UNKNOWN_TERMS_CONFIDENCE, tuple(evidence), unknown
+            )
         return None
     combined = combine_detections(detections)
     assert combined.expression is not None
