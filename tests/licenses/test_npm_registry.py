@@ -466,6 +466,7 @@ def test_a_readme_license_section_that_is_not_clear_stays_unresolved(
         ("```\n# License\nnot a heading\n```\n\n## License\n\nMIT\n", "MIT"),
         ("# x\n\n## Licensing options\n\nMIT\n", None),
         ("# x\n\n## 📜 License\n\nMIT\n", "MIT"),
+        ("# x\n\n## LICENSE (MIT)\n\nMIT\n", "MIT"),
     ],
 )
 def test_license_section(readme: str, section: str | None) -> None:

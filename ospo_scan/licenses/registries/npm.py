@@ -537,7 +537,8 @@ README_NAME = re.compile(r"(?i)^readme(?:\.(?:md|markdown|mdown|mkd|txt|rst))?$"
 _ATX_HEADING = re.compile(r"^ {0,3}(?P<level>#{1,6})(?:[ \t]+(?P<title>.*?))?[ \t#]*$")
 _UNDERLINE = re.compile(r"^ {0,3}(?P<mark>[=\-~^*+#])(?P=mark){2,}[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(?:```|~~~)")
-_LICENSE_TITLE = re.compile(r"(?i)^licen[cs]e[sd]?$")
+# "License", "Licence", "Licensed", and with the license's name after it ("LICENSE (MIT)").
+_LICENSE_TITLE = re.compile(r"(?i)^licen[cs]e[sd]?(?:\s*\([^)]*\))?$")
 # A copyright notice after the license name on the same line ("MIT © Ann Smith").
 _COPYRIGHT_TAIL = re.compile(
     r"\s*(?:\u00a9|\(c\)|\bcopyright\s+(?:\u00a9|\(c\)|\d{4})).*$", re.IGNORECASE
