@@ -174,11 +174,18 @@ def test_the_development_set_meets_the_bar(report: Any) -> None:
 
 # Each held-out set measured before the fixes it led to (heldout-1 91.3%, heldout-2 91.4%,
 # heldout-3 92.4%, heldout-4 88.8% with their corrected labels), then 95.9%, 93.9%, 95.4% and
-# 90.5% (2026-11-26); these floors only catch a regression.
+# 90.5%; heldout-5, measured on the final code, 94.1% (2026-11-26). These floors only catch a
+# regression.
 @pytest.mark.live
 @pytest.mark.parametrize(
     ("tag", "floor"),
-    [("heldout-1", 0.945), ("heldout-2", 0.925), ("heldout-3", 0.94), ("heldout-4", 0.89)],
+    [
+        ("heldout-1", 0.945),
+        ("heldout-2", 0.925),
+        ("heldout-3", 0.94),
+        ("heldout-4", 0.89),
+        ("heldout-5", 0.93),
+    ],
 )
 def test_the_held_out_sets_do_not_regress(report: Any, tag: str, floor: float) -> None:
     bench = _benchmark()
@@ -187,9 +194,9 @@ def test_the_held_out_sets_do_not_regress(report: Any, tag: str, floor: float) -
 
 
 # The whole ground truth, held-out sets included, is the best stand-in for an unseen set;
-# measured 95.0% (1295/1363) on 2026-11-26: the bar is not met there.
+# measured 94.9% (1519/1601) on 2026-11-26: the bar is not met there.
 @pytest.mark.live
-@pytest.mark.xfail(strict=False, reason="95.0% on all 1,363 labelled packages (bar 97%)")
+@pytest.mark.xfail(strict=False, reason="94.9% on all 1,601 labelled packages (bar 97%)")
 def test_accuracy_meets_the_bar(report: Any) -> None:
     bench = _benchmark()
     assert report.accuracy >= bench.BAR_ACCURACY, bench.render(report)
