@@ -118,9 +118,9 @@ def _item_license(item: str) -> str | None:
     plain = re.sub(r"\([^)]*\)", " ", plain)
     candidates.append(plain)
     for candidate in candidates:
-        words = _FILLER.sub("", candidate.strip().strip(",.;:*_ ")).strip(",.;:*_ ")
+        words = candidate.strip().strip(",.;:*_ ")
         while _FILLER.match(words):
-            words = _FILLER.sub("", words)
+            words = _FILLER.sub("", words).strip(",.;:*_ ")
         if not words:
             continue
         reading = read(words)

@@ -343,26 +343,20 @@ def test_truncated_wheel_falls_back_to_the_sdist(
     recorded_session: RecordedRegistry, cache: LicenseCache
 ) -> None:
     import io
-    import tarfile
     import zipfile
 
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("demo-1.0.dist-info/METADATA", _metadata("1.0", "License: GPL"))
     truncated = out.getvalue()[:-30]
-    tarball = io.BytesIO()
-    with tarfile.open(fileobj=tarball, mode="w:gz") as archive:
-        data = _metadata("1.0", "License: ISC")
-        info = tarfile.TarInfo("demo-1.0/PKG-INFO")
-        info.size = len(data)
-        archive.addfile(info, io.BytesIO(data))
+    tarball = _sdist(("demo-1.0/PKG-INFO", _metadata("1.0", "License: ISC")))
     _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
     recorded_session.add(
         f"{INDEX}/pypi/demo/json",
         _project("2.0", None, {"1.0": [_wheel_entry("1.0"), _sdist_entry("1.0")]}),
     )
     recorded_session.add(f"{FILES_HOST}/demo/demo-1.0-py3-none-any.whl", truncated)
-    recorded_session.add(f"{FILES_HOST}/demo/demo-1.0.tar.gz", tarball.getvalue())
+    recorded_session.add(f"{FILES_HOST}/demo/demo-1.0.tar.gz", tarball)
 
     resolution = _resolve(recorded_session, cache, "demo", "1.0")
 
@@ -736,6 +730,20 @@ def _demo_wheel(
         for name, text in files:
             archive.writestr(f"demo-1.0.dist-info/{name}", text)
         archive.writestr("demo-1.0.dist-info/RECORD", "")
+    return out.getvalue()
+
+
+def _sdist(*members: tuple[str, bytes]) -> bytes:
+    """A gzipped tarball holding ``members`` (name, bytes), as an sdist is served."""
+    import io
+    import tarfile
+
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as archive:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
     return out.getvalue()
 
 
@@ -1341,25 +1349,17 @@ def test_an_sdist_only_release_without_license_metadata_reads_its_license_file(
     recorded_session: RecordedRegistry, cache: LicenseCache
 ) -> None:
     # commentjson 0.9.0's shape: only an sdist, PKG-INFO names no license, LICENSE.rst is MIT.
-    import io
-    import tarfile
-
-    tarball = io.BytesIO()
-    with tarfile.open(fileobj=tarball, mode="w:gz") as archive:
-        for name, data in (
-            ("demo-1.0/PKG-INFO", _metadata("1.0")),
-            ("demo-1.0/docs/LICENSE.txt", b"not the project's license"),
-            ("demo-1.0/LICENSE.rst", MIT_TEXT.encode()),
-        ):
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
+    tarball = _sdist(
+        ("demo-1.0/PKG-INFO", _metadata("1.0")),
+        ("demo-1.0/docs/LICENSE.txt", b"not the project's license"),
+        ("demo-1.0/LICENSE.rst", MIT_TEXT.encode()),
+    )
     sdist = f"{FILES_HOST}/demo/demo-1.0.tar.gz"
     _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
     recorded_session.add(
         f"{INDEX}/pypi/demo/json", _project("2.0", None, {"1.0": [_sdist_entry("1.0")]})
     )
-    recorded_session.add(sdist, tarball.getvalue())
+    recorded_session.add(sdist, tarball)
 
     resolution = _resolve(recorded_session, cache, "demo", "1.0")
 
@@ -1416,22 +1416,14 @@ def test_a_gnu_notice_in_the_sdist_sources_settles_or_later(
 ) -> None:
     # ecos 2.0.14's shape: a wheel of compiled code (no notice in it) and the GPL 3 text; the
     # sdist's C sources carry "either version 3 ..., or (at your option) any later version".
-    import io
-    import tarfile
-
     metadata = _metadata("1.0", "License: GPLv3", "License-File: COPYING")
     wheel = _demo_wheel(metadata, ("licenses/COPYING", GPL3_TEXT))
     c_notice = "/*\n" + "".join(f" * {line[2:]}\n" for line in GPL3_NOTICE.splitlines()[:5])
-    tarball = io.BytesIO()
-    with tarfile.open(fileobj=tarball, mode="w:gz") as archive:
-        for name, data in (
-            ("demo-1.0/PKG-INFO", metadata),
-            ("demo-1.0/src/big_test_helper.c", b"/* not read: a test file */\n"),
-            ("demo-1.0/src/demo.c", (c_notice + " */\n#include <stdio.h>\n").encode()),
-        ):
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
+    tarball = _sdist(
+        ("demo-1.0/PKG-INFO", metadata),
+        ("demo-1.0/src/big_test_helper.c", b"/* not read: a test file */\n"),
+        ("demo-1.0/src/demo.c", (c_notice + " */\n#include <stdio.h>\n").encode()),
+    )
     sdist = f"{FILES_HOST}/demo/demo-1.0.tar.gz"
     _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
     recorded_session.add(
@@ -1439,7 +1431,7 @@ def test_a_gnu_notice_in_the_sdist_sources_settles_or_later(
         _project("2.0", None, {"1.0": [_wheel_entry("1.0"), _sdist_entry("1.0")]}),
     )
     recorded_session.add(DEMO_WHEEL, wheel)
-    recorded_session.add(sdist, tarball.getvalue())
+    recorded_session.add(sdist, tarball)
 
     resolution = _resolve(recorded_session, cache, "demo", "1.0")
 
