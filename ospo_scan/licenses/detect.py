@@ -1185,7 +1185,13 @@ def _conclude(search: _Search, notes: list[str], label: str, truncated: bool) ->
 # sentence that grants the versions is required; the warranty and "you should have received a
 # copy" sentences that follow it are covered when present. Over normalized words.
 _NAME_WORDS = r"(?:[^ ]+ ){1,6}?"  # the program's name ("psycopg2", "the GNU C Library")
-_GNU_TITLE = r"the (?:gnu )?(?P<kind>lesser |library |affero )?general public license "
+# The title may carry its abbreviation before or after it: "the (LGPL) GNU Lesser General
+# Public License", "the GNU General Public License (GPL)".
+_GNU_ABBREVIATION = r"(?:(?:a|l)?gpl )?"
+_GNU_TITLE = (
+    r"the " + _GNU_ABBREVIATION + r"(?:gnu )?(?P<kind>lesser |library |affero )?"
+    r"general public license " + _GNU_ABBREVIATION
+)
 _GNU_NOTICE = re.compile(
     r"(?<![^ ])(?:(?P<name>(?:[^ ]+ ){1,4}?)is free software "
     r"you can redistribute it and or modify it )?"

@@ -338,10 +338,12 @@ def refine_gnu_version(
     are the ``-or-later`` ids that notices in the package's files grant (licenses/detect.py).
     A bare version ("LGPL-3.0", "GPLv2") says nothing about later versions and SPDX reads it
     as ``-only``; a family name alone ("LGPL") says no version at all
-    (``version_known=False``): the notice of the same family (and, when known, the same
-    version) settles it. Returns the refined expression, or ``None`` when nothing was refined
-    (no GNU id, or notices that do not name exactly one candidate for it: two LGPL notices of
-    different versions leave the declaration as it is).
+    (``version_known=False``): the notice of the same family settles it. When the version is
+    known, a notice granting that version or an earlier one "or any later" makes it
+    ``-or-later`` (a notice of a later version does not: it grants other terms). Returns the
+    refined expression, or ``None`` when nothing was refined (no GNU id, or notices that do
+    not name exactly one candidate for it: two LGPL notices of different versions leave the
+    declaration as it is).
     """
     try:
         node = parse_expression(expression)
@@ -359,9 +361,12 @@ def refine_gnu_version(
             assert found is not None
             if found.group("family") != declared.group("family"):
                 continue
-            if version_known and found.group("version") != declared.group("version"):
-                continue
-            candidates.add(notice)
+            if not version_known:
+                candidates.add(notice)
+            elif float(found.group("version")) <= float(declared.group("version")):
+                # "version 2 or any later" over an LGPL-2.1 text: 2.1 is one of the later
+                # versions, and the text shipped names it.
+                candidates.add(f"{declared.group('family')}-{declared.group('version')}-or-later")
         if len(candidates) != 1:
             return leaf
         return LicenseLeaf(candidates.pop(), leaf.exception)

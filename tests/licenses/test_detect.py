@@ -279,6 +279,22 @@ def test_a_gnu_notice_naming_its_program_grants_or_later() -> None:
             ),
             "GPL-2.0-or-later",
         ),
+        # suds-community 1.2.0's module header: the abbreviation before the title.
+        (
+            "This program is free software; you can redistribute it and/or modify it under\n"
+            "the terms of the (LGPL) GNU Lesser General Public License as published by the\n"
+            "Free Software Foundation; either version 3 of the License, or (at your\n"
+            "option) any later version.",
+            "LGPL-3.0-or-later",
+        ),
+        # ... and after it.
+        (
+            "demo is free software; you can redistribute it and/or modify it under the terms"
+            " of the GNU General Public License (GPL) as published by the Free Software"
+            " Foundation; either version 2 of the License, or (at your option) any later"
+            " version.",
+            "GPL-2.0-or-later",
+        ),
     ],
 )
 def test_gnu_or_later_notices(notice: str, expected: str) -> None:

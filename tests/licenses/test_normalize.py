@@ -1135,6 +1135,9 @@ def test_other_exceptions_in_prose_stay_unknown(raw: str) -> None:
             True,
             "GPL-2.0-or-later WITH GCC-exception-2.0",
         ),
+        # A notice of an earlier version "or any later" covers the declared one.
+        ("LGPL-2.1-only", ["LGPL-2.0-or-later"], True, "LGPL-2.1-or-later"),
+        ("GPL-3.0-only", ["GPL-2.0-or-later"], True, "GPL-3.0-or-later"),
         # A family name guessed the version: the notice gives it.
         ("LGPL-2.0-or-later", ["LGPL-3.0-or-later"], False, "LGPL-3.0-or-later"),
         ("GPL-1.0-or-later", ["GPL-2.0-or-later"], False, "GPL-2.0-or-later"),

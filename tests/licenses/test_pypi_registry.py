@@ -16,6 +16,7 @@ import pytest
 
 from ospo_scan.licenses.cache import LicenseCache
 from ospo_scan.licenses.http import HttpClient, RegistryUnavailable
+from ospo_scan.licenses.registries import pypi
 from ospo_scan.licenses.registries.pypi import (
     NOT_FOUND,
     NS_LICENSE_FILES,
@@ -1345,6 +1346,51 @@ def test_a_gnu_notice_in_the_modules_settles_or_later(
         assert resolution.evidence[-1].detail == f"{DEMO_WHEEL} demo/core.py"
 
 
+@pytest.mark.parametrize(
+    ("sources", "expected", "read_from"),
+    [
+        # pymssql 2.4.6's shape: the notice is in the Cython sources, not in __init__ or stubs.
+        (
+            (
+                ("demo/__init__.pyi", "def connect() -> None: ...\n"),
+                ("demo/_core.pyx", GPL3_NOTICE),
+            ),
+            "GPL-3.0-or-later",
+            "demo/_core.pyx",
+        ),
+        # mysqlclient 2.2.4's shape: a wheel that ships its extension's C source.
+        (
+            (("demo/_demo.c", "/*\n" + GPL3_NOTICE + "*/\n"),),
+            "GPL-3.0-or-later",
+            "demo/_demo.c",
+        ),
+        # xdis 6.3.0's shape: the tests are packaged at the top of the wheel; their notice
+        # is not the package's.
+        (
+            (("test_unit/test_demo.py", GPL3_NOTICE), ("conftest.py", GPL3_NOTICE)),
+            "GPL-3.0-only",
+            None,
+        ),
+    ],
+)
+def test_the_module_notice_is_read_from_sources_not_stubs_or_tests(
+    recorded_session: RecordedRegistry,
+    cache: LicenseCache,
+    sources: tuple[tuple[str, str], ...],
+    expected: str,
+    read_from: str | None,
+) -> None:
+    metadata = _metadata("1.0", "License: GPLv3", "License-File: COPYING")
+    wheel = _demo_wheel(metadata, ("licenses/COPYING", GPL3_TEXT), sources=sources)
+    _serve_demo(recorded_session, wheel, core=metadata)
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == expected
+    if read_from is not None:
+        assert resolution.evidence[-1].detail == f"{DEMO_WHEEL} {read_from}"
+
+
 def test_an_sdist_only_release_without_license_metadata_reads_its_license_file(
     recorded_session: RecordedRegistry, cache: LicenseCache
 ) -> None:
@@ -1437,6 +1483,42 @@ def test_a_gnu_notice_in_the_sdist_sources_settles_or_later(
 
     assert resolution.expression == "GPL-3.0-or-later"
     assert resolution.evidence[-1].detail == f"{sdist} demo-1.0/src/demo.c"
+
+
+@pytest.mark.parametrize(
+    ("name", "read"),
+    [
+        ("demo-1.0/LICENSE", True),
+        ("demo-1.0/README.rst", True),
+        ("demo-1.0/src/demo/core.py", True),
+        ("demo-1.0/src/demo/_speedups.c", True),
+        ("demo-1.0/testfixtures/core.py", True),  # a package named "test..." is not a test
+        ("demo-1.0/setup.py", False),
+        ("demo-1.0/docs/conf.py", False),
+        ("demo-1.0/tests/test_core.py", False),
+        ("demo-1.0/src/demo/core_test.py", False),
+        ("demo-1.0/src/demo/deep/er/module.py", False),
+    ],
+)
+def test_which_sdist_files_are_read_for_a_notice(name: str, read: bool) -> None:
+    assert pypi._is_sdist_notice_source(name) is read
+
+
+def test_sdist_notice_sources_rank_license_files_then_sources_before_headers() -> None:
+    names = [
+        "demo-1.0/src/demo/core.h",
+        "demo-1.0/src/demo/core.c",
+        "demo-1.0/demo.py",
+        "demo-1.0/README.md",
+        "demo-1.0/LICENSE",
+    ]
+    assert pypi._rank_sdist_notice_sources(names) == [
+        "demo-1.0/LICENSE",
+        "demo-1.0/README.md",
+        "demo-1.0/demo.py",
+        "demo-1.0/src/demo/core.c",
+        "demo-1.0/src/demo/core.h",
+    ]
 
 
 EULA_TEXT = (

@@ -520,12 +520,13 @@ class PypiResolver:
 # top of the package's own modules does ("either version 3 of the License, or (at your option)
 # any later version", the FSF's "How to Apply These Terms"). When the answer has a GNU id
 # whose version nothing declared as "only", this many of the wheel's top-level source files
-# (each at most MAX_NOTICE_SOURCE_BYTES) are read for that notice, their first
-# NOTICE_HEADER_CHARS characters only.
-MAX_NOTICE_SOURCES = 2
+# (each at most MAX_NOTICE_SOURCE_BYTES; Python, Cython and the C sources some wheels ship,
+# never tests or type stubs) are read for that notice, their first NOTICE_HEADER_CHARS
+# characters only.
+MAX_NOTICE_SOURCES = 4
 MAX_NOTICE_SOURCE_BYTES = 512 * 1024
 NOTICE_HEADER_CHARS = 8 * 1024
-_SOURCE_SUFFIXES = (".py", ".pyx", ".pyi")
+_SOURCE_SUFFIXES = (".py", ".pyx", ".c", ".cc", ".cpp")
 
 
 def says_only(choice: LicenseChoice) -> bool:
@@ -582,8 +583,25 @@ def _sdist_notice_headers(run: _Run, dist: DistFile) -> list[tuple[str, str]]:
     return [(name, data[:NOTICE_HEADER_CHARS].decode("utf-8", "replace")) for name, data in members]
 
 
-_SDIST_NOTICE_SUFFIXES = (".py", ".pyx", ".c", ".cc", ".cpp", ".h")
-MAX_SDIST_NOTICE_SOURCES = 6
+_SDIST_NOTICE_SUFFIXES = (*_SOURCE_SUFFIXES, ".h")
+MAX_SDIST_NOTICE_SOURCES = 8
+# Folders of an sdist whose files are not the package's own code: their headers (a docs
+# build script, a vendored tool) say nothing of the package's license.
+_NOT_PACKAGE_CODE = frozenset(
+    {"doc", "docs", "dev", "tools", "scripts", "examples", "example", "benchmarks", "bench"}
+)
+# Build and documentation scripts at the top of an sdist, which seldom carry a notice.
+_BUILD_SCRIPTS = re.compile(r"^(?:setup|conf|noxfile|tasks|fabfile)(?:\.[\w-]+)*\.py$")
+
+
+def _is_source_of_tests(parts: Sequence[str]) -> bool:
+    """Whether a path (split on "/") is a test module ("test_x.py", "x_test.py",
+    "conftest.py") or lies in a tests folder ("tests", "test_unit"); a package whose own name
+    begins with "test" ("testfixtures") is not one."""
+    *folders, base = (part.lower() for part in parts)
+    return any(
+        folder in ("test", "tests", "testing") or folder.startswith("test_") for folder in folders
+    ) or (base.startswith("test_") or base == "conftest.py" or base.endswith("_test.py"))
 
 
 def _is_sdist_notice_source(name: str) -> bool:
@@ -591,16 +609,23 @@ def _is_sdist_notice_source(name: str) -> bool:
     base = parts[-1]
     if len(parts) == 2 and (_LICENSE_FILE_NAME.match(base) or base.lower().startswith("readme")):
         return True
-    return 2 <= len(parts) <= 4 and base.endswith(_SDIST_NOTICE_SUFFIXES) and "test" not in name
+    return (
+        2 <= len(parts) <= 4
+        and base.endswith(_SDIST_NOTICE_SUFFIXES)
+        and not _is_source_of_tests(parts[1:])
+        and not _NOT_PACKAGE_CODE.intersection(part.lower() for part in parts[1:-1])
+        and _BUILD_SCRIPTS.match(base) is None
+    )
 
 
 def _rank_sdist_notice_sources(names: list[str]) -> list[str]:
-    """License files and README first, then sources by depth (setup.py last: often none)."""
+    """License files and README first, then sources by depth, C headers after the sources
+    of their depth (a header seldom carries the notice its source file has)."""
 
-    def key(name: str) -> tuple[int, int, str]:
+    def key(name: str) -> tuple[int, int, bool, str]:
         parts = name.split("/")
         top = 0 if len(parts) == 2 and not name.endswith(_SDIST_NOTICE_SUFFIXES) else 1
-        return (top, len(parts) + (2 if parts[-1] == "setup.py" else 0), name)
+        return (top, len(parts), name.endswith(".h"), name)
 
     return sorted(names, key=key)
 
@@ -611,7 +636,7 @@ def _notice_sources(archive: RemoteZip) -> list[str]:
     candidates = []
     for name in archive.names:
         parts = name.split("/")
-        if len(parts) > 2 or not name.endswith(_SOURCE_SUFFIXES):
+        if len(parts) > 2 or not name.endswith(_SOURCE_SUFFIXES) or _is_source_of_tests(parts):
             continue
         if parts[0].endswith((".dist-info", ".data")):
             continue
