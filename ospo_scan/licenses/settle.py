@@ -23,6 +23,14 @@ if TYPE_CHECKING:
 FILES_WIN_SCORE = 0.9
 
 
+def names_public_domain(expression: str | None) -> bool:
+    """Whether ``expression`` declares "public domain" (no SPDX id: a license file may say
+    which dedication it is, the Unlicense or CC0, or grant a license after all)."""
+    from ospo_scan.licenses.normalize import PUBLIC_DOMAIN_REF
+
+    return expression is not None and PUBLIC_DOMAIN_REF in expression
+
+
 def files_settle(files: Detection, declared: str) -> str | None:
     """How the files' reading replaces the vague ``declared`` expression: "is settled by"
     (they account for it, ``accounts_for``), "gives way to" (they restrict at least as much,

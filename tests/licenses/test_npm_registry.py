@@ -581,6 +581,7 @@ def test_a_gnu_declaration_the_files_do_not_settle(
 # -- a license family settled by the license files -----------------------------------------------
 
 BSD2_TEXT = (FIXTURES / "license-texts" / "npm__esprima__4.0.1__LICENSE.BSD").read_text("utf-8")
+UNLICENSE_TEXT = (FIXTURES / "license-texts" / "npm__tweetnacl__1.0.3__LICENSE").read_text("utf-8")
 
 
 @pytest.mark.parametrize(
@@ -592,6 +593,8 @@ BSD2_TEXT = (FIXTURES / "license-texts" / "npm__esprima__4.0.1__LICENSE.BSD").re
         ("BSD", MIT_TEXT, "MIT"),
         # "GPL" and an MIT text: more permissive than declared, the declaration stands.
         ("GPL", MIT_TEXT, "GPL-1.0-or-later"),
+        # "Public Domain" names no license id: the file says which dedication it is.
+        ("Public Domain", UNLICENSE_TEXT, "Unlicense"),
     ],
 )
 def test_a_license_family_is_settled_by_the_license_files(

@@ -1022,6 +1022,35 @@ def _license_files_case(
     _serve_demo(recorded, _demo_wheel(metadata, *files), core=metadata)
 
 
+UNLICENSE_TEXT = (FIXTURES / "license-texts" / "npm__tweetnacl__1.0.3__LICENSE").read_text("utf-8")
+CC0_TEXT = (FIXTURES / "license-texts" / "npm__mdn-data__2.37.2__LICENSE").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("headers", "text", "expected"),
+    [
+        # pyelftools 0.33: License "Public domain" over the Unlicense text.
+        (("License: Public domain",), UNLICENSE_TEXT, "Unlicense"),
+        (("Classifier: License :: Public Domain",), CC0_TEXT, "CC0-1.0"),
+        # A "public domain" declaration over a license that grants less: the license.
+        (("License: Public Domain",), MIT_TEXT, "MIT"),
+    ],
+)
+def test_a_public_domain_declaration_is_settled_by_the_license_file(
+    recorded_session: RecordedRegistry,
+    cache: LicenseCache,
+    headers: tuple[str, ...],
+    text: str,
+    expected: str,
+) -> None:
+    _license_files_case(recorded_session, *headers, files=(("licenses/LICENSE", text),))
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == expected
+    assert resolution.reason is not None and "the license files LICENSE" in resolution.reason
+
+
 def test_a_family_name_gives_way_to_a_confident_license_file(
     recorded_session: RecordedRegistry, cache: LicenseCache
 ) -> None:

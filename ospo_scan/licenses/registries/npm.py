@@ -22,6 +22,7 @@ from packageurl import PackageURL
 
 from ospo_scan.licenses.http import RegistryResponseError, RegistryUnavailable
 from ospo_scan.licenses.registries.base import LOW_CONFIDENCE, resolution_from
+from ospo_scan.licenses.settle import names_public_domain
 from ospo_scan.model import Component, Evidence, Resolution
 
 if TYPE_CHECKING:
@@ -239,13 +240,16 @@ VERIFY = "<verify>"
 
 def files_wanted(document: dict[str, Any]) -> str | None:
     """``license_file_wanted``, ``VAGUE`` when the document names only a license family
-    ("BSD", "GPL": the license files may say which one, ``settle.files_settle``), or
+    ("BSD", "GPL": the license files may say which one, ``settle.files_settle``) or "public
+    domain" (which dedication), or
     ``VERIFY`` for a content license (``VERIFY``)."""
     wanted = license_file_wanted(document)
     if wanted is not None:
         return wanted
     _, normalized = declared_license(document)
-    if normalized is not None and normalized.method == "ambiguous":
+    if normalized is not None and (
+        normalized.method == "ambiguous" or names_public_domain(normalized.expression)
+    ):
         return VAGUE
     if normalized is not None and _content_license(normalized.expression):
         return VERIFY

@@ -53,6 +53,7 @@ from ospo_scan.licenses.registries.base import LOW_CONFIDENCE
 from ospo_scan.licenses.settle import (
     UNKNOWN_TERMS_CONFIDENCE,
     gnu_version_open,
+    names_public_domain,
     refined_by_notice,
     unknown_terms,
 )
@@ -784,13 +785,15 @@ def _is_vague(choice: LicenseChoice) -> bool:
     (normalize's "ambiguous": "BSD", "LGPL"), any reading below ``LOW_CONFIDENCE``, a License
     field the classifiers contradict (``disputed``), or trove classifiers (one fixed name per
     license, no version for many, no way to say OR or to name a part under another license;
-    PEP 639 deprecates them for license data)."""
+    PEP 639 deprecates them for license data), or "public domain", which is no license id:
+    the file says which dedication (the Unlicense, CC0) or grant it is."""
     normalized = choice.normalized
     return (
         choice.from_classifiers
         or choice.disputed
         or normalized.method == "ambiguous"
         or normalized.confidence < LOW_CONFIDENCE
+        or names_public_domain(normalized.expression)
     )
 
 
