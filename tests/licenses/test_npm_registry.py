@@ -467,6 +467,12 @@ def test_a_readme_license_section_that_is_not_clear_stays_unresolved(
         ("# x\n\n## Licensing options\n\nMIT\n", None),
         ("# x\n\n## 📜 License\n\nMIT\n", "MIT"),
         ("# x\n\n## LICENSE (MIT)\n\nMIT\n", "MIT"),
+        # Older Markdown's heading without the space (pleeease-filters 4.0.0).
+        ("# x\n\n##Licence\n\nMIT\n\n##Credits\n\nAnn\n", "MIT"),
+        # A fence with an info string does not close one (jackpot 0.0.6's unbalanced fences):
+        # the heading inside stays code, the one after the closing fence counts.
+        ("```\ncode\n```js\n# License\n```\n\n## License\n\nMIT\n", "MIT"),
+        ("~~~~\n# License\n~~~\n## License\n~~~~\n\n## License\n\nISC\n", "ISC"),
     ],
 )
 def test_license_section(readme: str, section: str | None) -> None:

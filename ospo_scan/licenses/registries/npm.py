@@ -538,9 +538,15 @@ MAXREADME_NAME_WORDS = 8
 # vague metadata): nearly word for word, nothing left unexplained.
 README_TEXT_SCORE = 0.9
 README_NAME = re.compile(r"(?i)^readme(?:\.(?:md|markdown|mdown|mkd|txt|rst))?$")
-_ATX_HEADING = re.compile(r"^ {0,3}(?P<level>#{1,6})(?:[ \t]+(?P<title>.*?))?[ \t#]*$")
+# An ATX heading; older Markdown (and many READMEs written for it) also took "##License",
+# without the space, for one.
+_ATX_HEADING = re.compile(
+    r"^ {0,3}(?P<level>#{1,6})(?:(?:[ \t]+|(?=[^\W\d_]))(?P<title>.*?))?[ \t#]*$"
+)
 _UNDERLINE = re.compile(r"^ {0,3}(?P<mark>[=\-~^*+#])(?P=mark){2,}[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(?:```|~~~)")
+# A code fence opens with three or more backticks or tildes (and an info string: "```js");
+# only the same character, as many times or more and nothing after it, closes it.
+_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 # "License", "Licence", "Licensed", and with the license's name after it ("LICENSE (MIT)").
 _LICENSE_TITLE = re.compile(r"(?i)^licen[cs]e[sd]?(?:\s*\([^)]*\))?$")
 # A copyright notice after the license name on the same line ("MIT © Ann Smith").
@@ -561,12 +567,17 @@ def license_section(text: str) -> str | None:
     """
     lines = text.splitlines()
     headings: list[tuple[int, int, int, str]] = []  # (first line, body line, level, title)
-    fenced = False
+    fence: str | None = None  # the open fence
     for number, line in enumerate(lines):
-        if _FENCE.match(line):
-            fenced = not fenced
+        found = _FENCE.match(line)
+        if fence is not None:
+            if found is not None and not found.group("info").strip():
+                closes = found.group("fence")
+                if closes[0] == fence[0] and len(closes) >= len(fence):
+                    fence = None
             continue
-        if fenced:
+        if found is not None and "`" not in found.group("info"):
+            fence = found.group("fence")
             continue
         atx = _ATX_HEADING.match(line)
         if atx is not None:
