@@ -1937,6 +1937,10 @@ def normalize(raw: str) -> Normalized:
         reading = _Reading(LicenseLeaf(PROPRIETARY_REF), "proprietary", 0.6, (note,))
     if reading is None:
         reading = partial
+    if reading is None and _only_copyright(text):
+        # "Copyright 2011-2017 Ann <ann@example.org>" in a license field names the holder,
+        # not the terms: the resolver keeps looking (the license files, typically).
+        return Normalized(None, 0.0, "unrecognized", raw, "a copyright notice, not a license")
     if reading is None:
         note = "not a license name, SPDX expression or URL that ospo-scan recognizes"
         reading = _Reading(LicenseLeaf(_slug_ref(text)), "unrecognized", 0.1, (note,))
@@ -1944,6 +1948,28 @@ def normalize(raw: str) -> Normalized:
         method = _weakest(reading.method, "alias")
         reading = _Reading(reading.node, method, min(reading.confidence, 0.9), reading.notes)
     return _finish(reading, raw)
+
+
+# Words that make a "copyright" line more than a notice: it names terms after all ("Copyright
+# 2019 Ann, licensed under MIT"), which is for a person to read, not to drop.
+_TERMS_WORDS = re.compile(
+    r"\b(?:licen[cs]\w*|mit|bsd|[al]?gpl|apache|mpl|isc|public\s+domain|unlicense|cc0|cc-by"
+    r"|epl|wtfpl|zlib|psf|python|permission|free\s+software|open\s+source)\b",
+    re.IGNORECASE,
+)
+
+
+def _only_copyright(text: str) -> bool:
+    """Whether every line of ``text`` is a copyright notice ("Copyright 2020 Ann", "(c) Bob")
+    that names no terms."""
+    from ospo_scan.licenses.detect import is_copyright_line
+
+    lines = [line for line in text.splitlines() if line.strip()]
+    return (
+        bool(lines)
+        and all(is_copyright_line(line) for line in lines)
+        and _TERMS_WORDS.search(text) is None
+    )
 
 
 def _finish(reading: _Reading, raw: str) -> Normalized:

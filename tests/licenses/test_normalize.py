@@ -383,6 +383,15 @@ CASES: list[tuple[str, str | None, str]] = [
     ("none", None, "spdx"),
     ("-", None, "unrecognized"),
     ("n/a", None, "unrecognized"),
+    # A copyright notice names the holder, not the terms (gevent-websocket 0.10.1's License).
+    ("Copyright 2011-2017 Jeffrey Gelens <jeffrey@noppo.pro>", None, "unrecognized"),
+    ("(c) 2020 Example Corp.", None, "unrecognized"),
+    # ... unless it names terms too: a person reads it.
+    (
+        "Copyright (c) 2019 Ann, licensed under the Foo terms",
+        "LicenseRef-ospo-copyright-c-2019-ann-licensed-u-c6c85c9f",
+        "unrecognized",
+    ),
     # Unrecognized: visible LicenseRefs, never a guess.
     ("Dual License", "LicenseRef-ospo-dual-license", "unrecognized"),
     ("Custom", "LicenseRef-ospo-custom", "unrecognized"),
