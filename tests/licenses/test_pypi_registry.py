@@ -833,9 +833,12 @@ def test_unrecognized_license_is_kept_when_nothing_better_is_found(
     metadata = _metadata("1.0", "License: Demo Community License", "License-File: AUTHORS")
     wheel = _demo_wheel(metadata, ("licenses/AUTHORS", "Ann, Bob\n"))
     _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
-    files = [_wheel_entry("1.0"), _sdist_entry("1.0")]  # the sdist must not be downloaded
+    files = [_wheel_entry("1.0"), _sdist_entry("1.0")]
     recorded_session.add(f"{INDEX}/pypi/demo/json", _project("2.0", None, {"1.0": files}))
     recorded_session.add(DEMO_WHEEL, wheel)
+    # The sdist is looked at for license files (none at its top here), not for its PKG-INFO.
+    sdist = f"{FILES_HOST}/demo/demo-1.0.tar.gz"
+    recorded_session.add(sdist, _sdist(("demo-1.0/PKG-INFO", metadata)))
 
     resolution = _resolve(recorded_session, cache, "demo", "1.0")
 
@@ -843,7 +846,28 @@ def test_unrecognized_license_is_kept_when_nothing_better_is_found(
     assert resolution.expression.startswith("LicenseRef-")
     assert resolution.confidence < 0.5
     assert ("Demo Community License", f"{DEMO_WHEEL} METADATA License") in _details(resolution)
-    assert f"{FILES_HOST}/demo/demo-1.0.tar.gz" not in recorded_session.urls()
+
+
+def test_a_wheel_without_license_files_or_license_metadata_falls_back_to_the_sdist(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # gevent-websocket 0.10.1's shape: the License field is a copyright line (no license),
+    # the wheel ships no license file, the sdist's LICENSE holds the Apache 2.0 text.
+    apache = (TEXTS / "npm__rxjs__7.8.2__LICENSE.txt").read_text("utf-8")
+    metadata = _metadata("1.0", "License: Copyright 2011-2017 Ann Example <ann@example.org>")
+    _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
+    files = [_wheel_entry("1.0"), _sdist_entry("1.0")]
+    recorded_session.add(f"{INDEX}/pypi/demo/json", _project("2.0", None, {"1.0": files}))
+    recorded_session.add(DEMO_WHEEL, _demo_wheel(metadata))
+    sdist = f"{FILES_HOST}/demo/demo-1.0.tar.gz"
+    recorded_session.add(
+        sdist, _sdist(("demo-1.0/PKG-INFO", metadata), ("demo-1.0/LICENSE", apache.encode()))
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "Apache-2.0"
+    assert resolution.evidence[-1].detail == f"{sdist} demo-1.0/LICENSE"
 
 
 def test_an_index_without_release_json_stops_being_asked(
@@ -1262,25 +1286,38 @@ def test_an_explicit_declaration_does_not_fetch_the_wheel(
     assert DEMO_WHEEL not in recorded_session.urls()
 
 
-def test_a_vague_declaration_without_a_wheel_stands(
-    recorded_session: RecordedRegistry, cache: LicenseCache
+@pytest.mark.parametrize("with_wheel", [False, True])
+@pytest.mark.parametrize(
+    ("sdist_license", "expected"), [(BSD2_TEXT, "BSD-2-Clause"), (None, "BSD-3-Clause")]
+)
+def test_a_vague_declaration_is_settled_by_the_sdist_when_no_wheel_ships_license_files(
+    recorded_session: RecordedRegistry,
+    cache: LicenseCache,
+    with_wheel: bool,
+    sdist_license: str | None,
+    expected: str,
 ) -> None:
+    # pprintpp 0.4.0's shape: License "BSD", a wheel without license files (or no wheel),
+    # and the sdist's LICENSE.txt with the two-clause text.
+    metadata = _metadata("1.0", "License: BSD")
+    members: list[tuple[str, bytes]] = [("demo-1.0/PKG-INFO", metadata)]
+    if sdist_license is not None:
+        members.append(("demo-1.0/LICENSE.txt", sdist_license.encode()))
     sdist = f"{FILES_HOST}/demo/demo-1.0.tar.gz"
+    entries = [_wheel_entry("1.0"), _sdist_entry("1.0")] if with_wheel else [_sdist_entry("1.0")]
     _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
-    recorded_session.add(
-        f"{INDEX}/pypi/demo/json",
-        {
-            "info": {"name": "demo", "version": "1.0", "license": "BSD"},
-            "urls": [{"filename": "demo-1.0.tar.gz", "url": sdist}],
-            "releases": {},
-        },
-    )
+    recorded_session.add(f"{INDEX}/pypi/demo/json", _project("2.0", None, {"1.0": entries}))
+    if with_wheel:
+        recorded_session.add(DEMO_WHEEL, _demo_wheel(metadata))
+    recorded_session.add(sdist, _sdist(*members))
 
     resolution = _resolve(recorded_session, cache, "demo", "1.0")
 
-    assert resolution.expression == "BSD-3-Clause"
-    assert resolution.confidence == 0.4
-    assert recorded_session.urls() == [f"{INDEX}/pypi/demo/1.0/json", f"{INDEX}/pypi/demo/json"]
+    assert resolution.expression == expected
+    if sdist_license is not None:
+        assert resolution.evidence[-1].detail == f"{sdist} demo-1.0/LICENSE.txt"
+    else:
+        assert resolution.confidence == 0.4  # the guess stands, and says so
 
 
 @pytest.mark.parametrize(

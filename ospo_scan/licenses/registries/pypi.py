@@ -829,14 +829,24 @@ def _keep_declared_or_later(found: str, declared: str) -> str:
 
 
 def _release_license_texts(run: _Run, fields: LicenseFields) -> list[tuple[str, str, str]]:
-    """(wheel URL, member, text) of the license files of the pinned release's best wheel
-    (PEP 639 ``License-File`` names, else the usual names in ``.dist-info``); empty when the
-    release has no wheel or none can be read."""
-    for dist in rank_wheels(_pinned_files(run))[:MAX_WHEEL_TRIES]:
+    """(archive URL, member, text) of the license files of the pinned release's best wheel
+    (PEP 639 ``License-File`` names, else the usual names in ``.dist-info``), else, when its
+    wheels ship none (many older wheels), of the top level of its sdist (pprintpp 0.4.0's
+    LICENSE.txt); empty when there are none or they cannot be read."""
+    files = _pinned_files(run)
+    for dist in rank_wheels(files)[:MAX_WHEEL_TRIES]:
         for found in _wheel_license_files(run, dist, fields):
             return [(found.where, member, text) for member, text in found.texts]
-        if run.unavailable is not None or run.cache.get(NS_LICENSE_FILES, dist.url) is not None:
-            return []  # the host is down, or this wheel was read and has no license files
+        if run.unavailable is not None:
+            return []
+        if run.cache.get(NS_LICENSE_FILES, dist.url) is not None:
+            break  # this wheel was read and has no license files: the next one is alike
+    for dist in rank_sdists(files)[:1]:
+        if dist.size is not None and dist.size > MAX_SDIST_BYTES:
+            run.note("sdist license files", f"{dist.filename} is {dist.size} bytes")
+            continue
+        for found in _sdist_license_files(run, dist):
+            return [(found.where, member, text) for member, text in found.texts]
     return []
 
 
@@ -1266,14 +1276,16 @@ def _sdist_metadata(run: _Run) -> Iterable[_Found]:
         if not run.index_says_missing:
             run.note(step, "no sdist")
         return
-    if run.read_wheel_metadata:
-        # The sdist's PKG-INFO comes from the same project configuration as the wheel's
-        # METADATA; downloading it would only repeat what was read.
-        run.note(step, "skipped (the wheel's metadata was read)")
-        return
     dist = sdists[0]
     if dist.size is not None and dist.size > MAX_SDIST_BYTES:
         run.note(step, f"{dist.filename} is {dist.size} bytes (limit {MAX_SDIST_BYTES})")
+        return
+    if run.read_wheel_metadata:
+        # The sdist's PKG-INFO comes from the same project configuration as the wheel's
+        # METADATA; reading it would only repeat what was read. Its top-level license files
+        # are another matter: many wheels ship none (gevent-websocket 0.10.1).
+        run.note(step, "skipped (the wheel's metadata was read)")
+        yield from _sdist_license_files(run, dist)
         return
 
     if dist.filename.lower().endswith(".zip"):
