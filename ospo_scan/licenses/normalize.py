@@ -675,6 +675,8 @@ _ALIASES: tuple[_AliasGroup, ...] = (
         ),
     ),
     ("Zlib", 0.9, None, ("zlib/libpng", "zlib/libpng License", "zlib License", "ZLIB/LIBPNG")),
+    # SPDX lists the Repoze Public License as "BSD 3-Clause Modification".
+    ("BSD-3-Clause-Modification", 0.9, None, ("Repoze Public License", "Repoze License")),
     (
         "CC0-1.0",
         0.9,
@@ -1223,11 +1225,7 @@ _CLASSIFIERS: Mapping[str, tuple[str, float, str | None]] = {
     "License :: OSI Approved :: zlib/libpng License": ("Zlib", 0.8, None),
     "License :: Other/Proprietary License": (PROPRIETARY_REF, 0.8, None),
     "License :: Public Domain": (PUBLIC_DOMAIN_REF, 0.7, "declared public domain: no SPDX id"),
-    "License :: Repoze Public License": (
-        f"{_REF_PREFIX}repoze-public-license",
-        0.3,
-        "no SPDX id for the Repoze Public License",
-    ),
+    "License :: Repoze Public License": ("BSD-3-Clause-Modification", 0.8, None),
 }
 # Classifiers that only say "some license of this kind": ignored when a specific one is given.
 _UMBRELLA_CLASSIFIERS = frozenset(

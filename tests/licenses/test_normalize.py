@@ -254,6 +254,7 @@ CASES: list[tuple[str, str | None, str]] = [
     ("Unlicense (Unlicense)", "Unlicense", "alias"),
     ("WTFPL-2.0", "WTFPL", "alias"),
     ("zlib/libpng", "Zlib", "alias"),
+    ("Repoze Public License", "BSD-3-Clause-Modification", "alias"),
     ("zlib License", "Zlib", "alias"),
     ("CC0", "CC0-1.0", "alias"),
     ("CC0 1.0 Universal", "CC0-1.0", "alias"),
