@@ -621,6 +621,18 @@ def test_a_license_family_is_settled_by_the_license_files(
         assert resolution.confidence >= 0.9
 
 
+def test_the_files_of_a_license_folder_are_license_files(
+    http: HttpClient, cache: LicenseCache, recorded_session: RecordedRegistry
+) -> None:
+    # No license field, no LICENSE at the top: the texts sit in licenses/ (REUSE's layout).
+    url = _publish(
+        recorded_session, "demo", {}, {"licenses/MIT.txt": MIT_TEXT, "lib/licenses.js": "x"}
+    )
+    resolution = resolve("demo", "1.0.0", http, cache)
+    assert resolution.expression == "MIT"
+    assert resolution.evidence[-1].detail == f"{url} package/licenses/MIT.txt"
+
+
 # -- a content license on a package of code --------------------------------------------------------
 
 

@@ -1320,6 +1320,37 @@ def test_a_vague_declaration_is_settled_by_the_sdist_when_no_wheel_ships_license
         assert resolution.confidence == 0.4  # the guess stands, and says so
 
 
+def test_the_license_folder_of_an_sdist_settles_a_vague_declaration(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # yattag 1.16.1's shape: an sdist-only release, a bare LGPL classifier, and the LGPL 2.1
+    # text in license/ (not at the top).
+    lgpl21 = (TEXTS / "pypi__paramiko__5.1.0__LICENSE").read_text("utf-8")
+    metadata = _metadata(
+        "1.0",
+        "Classifier: License :: OSI Approved :: GNU Library or Lesser General Public License"
+        " (LGPL)",
+    )
+    sdist = f"{FILES_HOST}/demo/demo-1.0.tar.gz"
+    _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
+    recorded_session.add(
+        f"{INDEX}/pypi/demo/json", _project("2.0", None, {"1.0": [_sdist_entry("1.0")]})
+    )
+    recorded_session.add(
+        sdist,
+        _sdist(
+            ("demo-1.0/PKG-INFO", metadata),
+            ("demo-1.0/license/lgpl-2.1.txt", lgpl21.encode()),
+            ("demo-1.0/docs/license/other.txt", b"not the project's license folder"),
+        ),
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "LGPL-2.1-only"
+    assert resolution.evidence[-1].detail == f"{sdist} demo-1.0/license/lgpl-2.1.txt"
+
+
 @pytest.mark.parametrize(
     ("found", "declared", "accounted"),
     [

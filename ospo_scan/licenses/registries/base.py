@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
@@ -109,6 +110,10 @@ def _scheme_and_host(url: str | None) -> str | None:
 # Below this normalize confidence an answer is kept, with its note as the resolution's reason,
 # so reports can flag it ("BSD" names a family of licenses, not one).
 LOW_CONFIDENCE = 0.5
+
+# A folder of license files at the top of a package or sdist ("licenses/", "license/",
+# REUSE's "LICENSES/"): its files are license files whatever their names.
+LICENSE_FOLDER = re.compile(r"(?i)^licen[cs]es?$")
 
 
 def resolution_from(

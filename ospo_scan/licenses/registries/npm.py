@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit
 from packageurl import PackageURL
 
 from ospo_scan.licenses.http import RegistryResponseError, RegistryUnavailable
-from ospo_scan.licenses.registries.base import LOW_CONFIDENCE, resolution_from
+from ospo_scan.licenses.registries.base import LICENSE_FOLDER, LOW_CONFIDENCE, resolution_from
 from ospo_scan.licenses.settle import names_public_domain
 from ospo_scan.model import Component, Evidence, Resolution
 
@@ -806,13 +806,20 @@ def _read_readme_section(content: bytes, tarball: str, names: list[str]) -> tupl
 def _license_members(names: list[str], wanted: str) -> list[str]:
     """The members to read: ``<top folder>/<wanted>`` (exact, else ignoring case), or every
     license-like file right under the top folder (npm packs the package under one folder,
-    usually ``package/``)."""
+    usually ``package/``), then the files of a license folder there (``package/licenses/``,
+    REUSE's ``LICENSES/``)."""
     by_path = {name.split("/", 1)[1]: name for name in names if "/" in name}
     if wanted:
         if wanted in by_path:
             return [by_path[wanted]]
         lowered = wanted.lower()
         return [name for path, name in sorted(by_path.items()) if path.lower() == lowered][:1]
-    return sorted(
+    top = sorted(
         name for path, name in by_path.items() if "/" not in path and LICENSE_FILE_NAME.match(path)
     )
+    in_folder = sorted(
+        name
+        for path, name in by_path.items()
+        if path.count("/") == 1 and LICENSE_FOLDER.match(path.split("/")[0]) and path[-1] != "/"
+    )
+    return top + in_folder

@@ -49,7 +49,7 @@ from ospo_scan.licenses.metadata import (
     license_evidence,
     parse_core_metadata,
 )
-from ospo_scan.licenses.registries.base import LOW_CONFIDENCE
+from ospo_scan.licenses.registries.base import LICENSE_FOLDER, LOW_CONFIDENCE
 from ospo_scan.licenses.settle import (
     UNKNOWN_TERMS_CONFIDENCE,
     gnu_version_open,
@@ -1303,7 +1303,11 @@ def _sdist_metadata(run: _Run) -> Iterable[_Found]:
 def _sdist_license_files(run: _Run, dist: DistFile) -> Iterable[_Found]:
     def read() -> list[tuple[str, str]]:
         members = read_sdist_members(
-            run.http, dist.url, _is_top_level_license_file, limit=MAX_LICENSE_FILES
+            run.http,
+            dist.url,
+            _is_top_level_license_file,
+            limit=MAX_LICENSE_FILES,
+            rank=_top_level_first,
         )
         return [
             (name, data[:MAX_LICENSE_TEXT].decode("utf-8", "replace")) for name, data in members
@@ -1313,9 +1317,18 @@ def _sdist_license_files(run: _Run, dist: DistFile) -> Iterable[_Found]:
 
 
 def _is_top_level_license_file(name: str) -> bool:
-    """``<project>-<version>/LICENSE`` and the like (one folder deep, a license file name)."""
+    """``<project>-<version>/LICENSE`` and the like (one folder deep, a license file name),
+    and the files of a top-level license folder (``<project>-<version>/license/COPYING``,
+    REUSE's ``LICENSES/``)."""
     parts = name.split("/")
+    if len(parts) == 3:
+        return LICENSE_FOLDER.match(parts[1]) is not None and bool(parts[2])
     return len(parts) == 2 and _LICENSE_FILE_NAME.match(parts[1]) is not None
+
+
+def _top_level_first(names: list[str]) -> list[str]:
+    """License files at the top of the sdist before those of its license folder."""
+    return sorted(names, key=lambda name: (name.count("/"), name))
 
 
 def _read_sdist_zip(run: _Run, url: str) -> bytes:
