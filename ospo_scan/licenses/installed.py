@@ -347,9 +347,9 @@ def pypi_resolution(root: _Root, dist_info: Path, component: Component) -> Resol
     )
 
 
-# As the PyPI resolver reads a wheel's top-level modules for a GNU notice: a few, each only
-# up to its first characters.
-MAX_NOTICE_MODULES = 2
+# As the PyPI resolver reads a wheel's top-level source files for a GNU notice: a few (never
+# tests or stubs), each only up to its first characters.
+MAX_NOTICE_MODULES = 4
 NOTICE_HEADER_BYTES = 8 * 1024
 
 
@@ -366,15 +366,37 @@ def _with_module_notices(
     site = dist_info.parent
     names = _read_inside(root, dist_info / "top_level.txt", MAX_DOCUMENT_BYTES) or b""
     headers: list[tuple[str, str]] = []
-    for name in names.decode("utf-8", "replace").split():
-        for candidate in (site / f"{name}.py", site / name / "__init__.py"):
-            data = _read_inside(root, candidate, NOTICE_HEADER_BYTES)
-            if data and len(headers) < MAX_NOTICE_MODULES:
-                headers.append(
-                    (candidate.relative_to(site).as_posix(), data.decode("utf-8", "replace"))
-                )
+    for candidate in _notice_modules(root, site, names.decode("utf-8", "replace").split()):
+        data = _read_inside(root, candidate, NOTICE_HEADER_BYTES)
+        if data:
+            headers.append(
+                (candidate.relative_to(site).as_posix(), data.decode("utf-8", "replace"))
+            )
+        if len(headers) == MAX_NOTICE_MODULES:
+            break
     refined = refined_by_notice(resolution, str(site), headers)
     return resolution if refined is None else refined
+
+
+def _notice_modules(root: _Root, site: Path, top_level: list[str]) -> list[Path]:
+    """The installed source files of the distribution's top-level names most likely to carry
+    its notice: single-file modules, then each package's own files (``__init__`` first)."""
+    from ospo_scan.licenses.settle import NOTICE_SOURCE_SUFFIXES, is_test_source
+
+    found: list[Path] = []
+    for name in top_level:
+        # A top-level test package ("tests/") or module ("test_demo") is not the package.
+        if is_test_source([name, ""]) or is_test_source([f"{name}.py"]):
+            continue
+        found.append(site / f"{name}.py")
+        files = sorted(
+            entry
+            for entry in _listing(root, site / name)
+            if entry.endswith(NOTICE_SOURCE_SUFFIXES) and not is_test_source([name, entry])
+        )
+        files.sort(key=lambda entry: entry != "__init__.py")
+        found.extend(site / name / entry for entry in files)
+    return found
 
 
 def _dist_info_license_texts(

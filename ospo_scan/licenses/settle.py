@@ -152,6 +152,24 @@ def at_least_as_strict(found: str, declared: str) -> bool:
         return False
 
 
+# The source files whose first lines may carry a package's GNU notice: Python, Cython and the
+# C sources some wheels ship (never type stubs, which seldom carry one).
+NOTICE_SOURCE_SUFFIXES = (".py", ".pyx", ".c", ".cc", ".cpp")
+
+
+def is_test_source(parts: list[str] | tuple[str, ...]) -> bool:
+    """Whether a path (split on "/") is a test module ("test_x.py", "x_test.py",
+    "conftest.py") or lies in a tests folder ("tests", "test_unit"); a package whose own name
+    begins with "test" ("testfixtures") is not one. A test's notice is not the package's."""
+    *folders, base = (part.lower() for part in parts)
+    in_tests = any(
+        folder in ("test", "tests", "testing") or folder.startswith("test_") for folder in folders
+    )
+    return (
+        in_tests or base.startswith("test_") or base == "conftest.py" or base.endswith("_test.py")
+    )
+
+
 _GNU_ONLY = re.compile(r"(?<![\w.+-])(?:GPL|LGPL|AGPL)-\d\.\d-only(?![\w.+-])")
 
 

@@ -255,8 +255,9 @@ def test_explain_says_where_it_looked(project: Path, tmp_path: Path) -> None:
     assert installed.note == "installed metadata is read for npm and PyPI packages, not cargo"
 
 
+@pytest.mark.parametrize("notice_in", ["__init__.py", "core.py"])
 def test_a_gnu_notice_in_the_installed_modules_settles_or_later(
-    project: Path, tmp_path: Path
+    project: Path, tmp_path: Path, notice_in: str
 ) -> None:
     gpl3 = (TEXTS / "pypi__pygithub__2.10.0__COPYING").read_text()
     metadata = (
@@ -267,13 +268,20 @@ def test_a_gnu_notice_in_the_installed_modules_settles_or_later(
     dist_info = install_pypi(project, "acme-1.0.dist-info", metadata, COPYING=gpl3)
     (dist_info / "top_level.txt").write_text("acme\n")
     (dist_info.parent / "acme").mkdir()
-    (dist_info.parent / "acme" / "__init__.py").write_text(
+    notice = (
         "# This program is free software: you can redistribute it and/or modify it under the\n"
         "# terms of the GNU General Public License as published by the Free Software\n"
         "# Foundation, either version 3 of the License, or (at your option) any later version.\n"
     )
+    if notice_in == "__init__.py":
+        (dist_info.parent / "acme" / "__init__.py").write_text(notice)
+    else:
+        # The package's __init__ says nothing; a module beside it does, a test's does not count.
+        (dist_info.parent / "acme" / "__init__.py").write_text("from acme.core import *\n")
+        (dist_info.parent / "acme" / "a_test.py").write_text(notice)
+        (dist_info.parent / "acme" / notice_in).write_text(notice)
     component = pypi("acme", "1.0", project / "uv.lock")
     resolution = resolve_offline([component], tmp_path)[component.purl]
     assert (resolution.expression, resolution.source) == ("GPL-3.0-or-later", "installed")
     assert resolution.reason is not None
-    assert resolution.reason.endswith("the notice in acme/__init__.py grants GPL-3.0-or-later")
+    assert resolution.reason.endswith(f"the notice in acme/{notice_in} grants GPL-3.0-or-later")

@@ -51,8 +51,10 @@ from ospo_scan.licenses.metadata import (
 )
 from ospo_scan.licenses.registries.base import LICENSE_FOLDER, LOW_CONFIDENCE
 from ospo_scan.licenses.settle import (
+    NOTICE_SOURCE_SUFFIXES,
     UNKNOWN_TERMS_CONFIDENCE,
     gnu_version_open,
+    is_test_source,
     names_public_domain,
     refined_by_notice,
     unknown_terms,
@@ -527,7 +529,6 @@ class PypiResolver:
 MAX_NOTICE_SOURCES = 4
 MAX_NOTICE_SOURCE_BYTES = 512 * 1024
 NOTICE_HEADER_CHARS = 8 * 1024
-_SOURCE_SUFFIXES = (".py", ".pyx", ".c", ".cc", ".cpp")
 
 
 def says_only(choice: LicenseChoice) -> bool:
@@ -584,7 +585,7 @@ def _sdist_notice_headers(run: _Run, dist: DistFile) -> list[tuple[str, str]]:
     return [(name, data[:NOTICE_HEADER_CHARS].decode("utf-8", "replace")) for name, data in members]
 
 
-_SDIST_NOTICE_SUFFIXES = (*_SOURCE_SUFFIXES, ".h")
+_SDIST_NOTICE_SUFFIXES = (*NOTICE_SOURCE_SUFFIXES, ".h")
 MAX_SDIST_NOTICE_SOURCES = 8
 # Folders of an sdist whose files are not the package's own code: their headers (a docs
 # build script, a vendored tool) say nothing of the package's license.
@@ -595,16 +596,6 @@ _NOT_PACKAGE_CODE = frozenset(
 _BUILD_SCRIPTS = re.compile(r"^(?:setup|conf|noxfile|tasks|fabfile)(?:\.[\w-]+)*\.py$")
 
 
-def _is_source_of_tests(parts: Sequence[str]) -> bool:
-    """Whether a path (split on "/") is a test module ("test_x.py", "x_test.py",
-    "conftest.py") or lies in a tests folder ("tests", "test_unit"); a package whose own name
-    begins with "test" ("testfixtures") is not one."""
-    *folders, base = (part.lower() for part in parts)
-    return any(
-        folder in ("test", "tests", "testing") or folder.startswith("test_") for folder in folders
-    ) or (base.startswith("test_") or base == "conftest.py" or base.endswith("_test.py"))
-
-
 def _is_sdist_notice_source(name: str) -> bool:
     parts = name.split("/")
     base = parts[-1]
@@ -613,7 +604,7 @@ def _is_sdist_notice_source(name: str) -> bool:
     return (
         2 <= len(parts) <= 4
         and base.endswith(_SDIST_NOTICE_SUFFIXES)
-        and not _is_source_of_tests(parts[1:])
+        and not is_test_source(parts[1:])
         and not _NOT_PACKAGE_CODE.intersection(part.lower() for part in parts[1:-1])
         and _BUILD_SCRIPTS.match(base) is None
     )
@@ -637,7 +628,7 @@ def _notice_sources(archive: RemoteZip) -> list[str]:
     candidates = []
     for name in archive.names:
         parts = name.split("/")
-        if len(parts) > 2 or not name.endswith(_SOURCE_SUFFIXES) or _is_source_of_tests(parts):
+        if len(parts) > 2 or not name.endswith(NOTICE_SOURCE_SUFFIXES) or is_test_source(parts):
             continue
         if parts[0].endswith((".dist-info", ".data")):
             continue
