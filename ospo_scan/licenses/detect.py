@@ -788,7 +788,14 @@ def _align(template: _Template, source: _Input, lo: int, hi: int, index: _Index)
             covered[position - start] = 1
 
     added = covered.count(0)
-    longest_added = max((len(run) for run in re.findall(b"\x00+", bytes(covered))), default=0)
+    longest_added = max(
+        (
+            run.end() - run.start()
+            for run in re.finditer(b"\x00+", bytes(covered))
+            if not _names_the_work(source.words[start + run.start() : start + run.end()])
+        ),
+        default=0,
+    )
     added_positions = (
         [start + offset for offset, flag in enumerate(covered) if not flag]
         if added <= 4 * _FEW_DIFFERENCES + required_count // 10
@@ -833,6 +840,20 @@ def _align(template: _Template, source: _Input, lo: int, hi: int, index: _Index)
         problem = "missing words " + ", ".join(repr(w) for w in sorted(set(missing_granting)))
     explained = end - start - added
     return _Alignment(template, start, end, score, matched, explained, problem is None, problem)
+
+
+# Words that only name what the license covers ("forms of the software as well as
+# documentation", the Pallets projects' BSD-3-Clause): added in one run of at most
+# MAX_WORK_WORDS, they widen nothing and restrict nothing. They still count against the score.
+_WORK_WORDS = frozenset(
+    "a an the of and or as well this its software documentation source code binary forms form".split()
+)
+MAX_WORK_WORDS = 8
+
+
+def _names_the_work(words: list[str]) -> bool:
+    """Whether an added run of words only names the work the license covers."""
+    return len(words) <= MAX_WORK_WORDS and all(word in _WORK_WORDS for word in words)
 
 
 def _variable_span(

@@ -120,6 +120,29 @@ def _after_notice(extra: str) -> str:
     return MIT.replace(NOTICE_PARAGRAPH, f"{NOTICE_PARAGRAPH}\n\n{extra}")
 
 
+WITH_OR_WITHOUT = "Redistribution and use in source and binary forms, with or without"
+
+
+@pytest.mark.parametrize(
+    ("inserted", "expected"),
+    [
+        # The older Pallets projects' wording (events 0.5, nodeenv 1.10.0): it only names the
+        # work, and is still BSD-3-Clause.
+        (" of the software as well\nas documentation", "BSD-3-Clause"),
+        # Words that limit the grant are another license, however few.
+        (" for academic research purposes", None),
+    ],
+)
+def test_words_added_to_a_bsd_text(inserted: str, expected: str | None) -> None:
+    assert BSD3.count(WITH_OR_WITHOUT) == 1
+    text = BSD3.replace("binary forms, with", f"binary forms{inserted}, with")
+    result = detect_license_text(text)
+    if expected is None:
+        assert result.expression is None or "BSD-3-Clause" not in result.expression.split()
+    else:
+        assert result.expression == expected
+
+
 def test_mit_with_good_not_evil_is_the_json_license() -> None:
     result = detect_license_text(_after_notice("The Software shall be used for Good, not Evil."))
     assert result.expression == "JSON"
