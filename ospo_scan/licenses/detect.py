@@ -846,7 +846,8 @@ def _align(template: _Template, source: _Input, lo: int, hi: int, index: _Index)
 # documentation", the Pallets projects' BSD-3-Clause): added in one run of at most
 # MAX_WORK_WORDS, they widen nothing and restrict nothing. They still count against the score.
 _WORK_WORDS = frozenset(
-    "a an the of and or as well this its software documentation source code binary forms form".split()
+    """a an the of and or as well this its software documentation source code binary forms
+    form""".split()
 )
 MAX_WORK_WORDS = 8
 
