@@ -833,9 +833,6 @@ def _release_license_texts(run: _Run, fields: LicenseFields) -> list[tuple[str, 
         if run.cache.get(NS_LICENSE_FILES, dist.url) is not None:
             break  # this wheel was read and has no license files: the next one is alike
     for dist in rank_sdists(files)[:1]:
-        if dist.size is not None and dist.size > MAX_SDIST_BYTES:
-            run.note("sdist license files", f"{dist.filename} is {dist.size} bytes")
-            continue
         for found in _sdist_license_files(run, dist):
             return [(found.where, member, text) for member, text in found.texts]
     return []
@@ -1292,6 +1289,11 @@ def _sdist_metadata(run: _Run) -> Iterable[_Found]:
 
 
 def _sdist_license_files(run: _Run, dist: DistFile) -> Iterable[_Found]:
+    step = "sdist license files"
+    if dist.size is not None and dist.size > MAX_SDIST_BYTES:
+        run.note(step, f"{dist.filename} is {dist.size} bytes (limit {MAX_SDIST_BYTES})")
+        return
+
     def read() -> list[tuple[str, str]]:
         members = read_sdist_members(
             run.http,
@@ -1304,7 +1306,7 @@ def _sdist_license_files(run: _Run, dist: DistFile) -> Iterable[_Found]:
             (name, data[:MAX_LICENSE_TEXT].decode("utf-8", "replace")) for name, data in members
         ]
 
-    yield from _license_files_step(run, "sdist license files", dist.url, read, "the sdist")
+    yield from _license_files_step(run, step, dist.url, read, "the sdist")
 
 
 def _is_top_level_license_file(name: str) -> bool:
