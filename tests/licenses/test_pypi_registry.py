@@ -1075,6 +1075,34 @@ def test_a_public_domain_declaration_is_settled_by_the_license_file(
     assert resolution.reason is not None and "the license files LICENSE" in resolution.reason
 
 
+# uroman 1.3.1.1's shape: the MIT grant with an added obligation, which no template matches.
+CITE_MIT_TEXT = MIT_TEXT.replace(
+    "substantial portions of the Software.",
+    "substantial portions of the Software.\n\nAny publication of projects using the Software"
+    " shall acknowledge its use by citing the demo project paper.",
+)
+
+
+def test_a_vague_declaration_over_terms_no_license_has_is_an_unknown_license(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # An "Apache" classifier beside a license file that is neither Apache nor any other
+    # known license: not "Apache-2.0", but terms for a person to read.
+    assert CITE_MIT_TEXT != MIT_TEXT
+    _license_files_case(
+        recorded_session,
+        "Classifier: License :: OSI Approved :: Apache Software License",
+        files=(("licenses/LICENSE.txt", CITE_MIT_TEXT),),
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "LicenseRef-ospo-license-text"
+    assert resolution.confidence < 0.5
+    assert resolution.reason is not None
+    assert "is contradicted by the license files LICENSE.txt: no known license" in resolution.reason
+
+
 def test_a_family_name_gives_way_to_a_confident_license_file(
     recorded_session: RecordedRegistry, cache: LicenseCache
 ) -> None:

@@ -371,17 +371,27 @@ def files_resolution(
 
 def _settle_vague(declared: Resolution, where: str, texts: list[tuple[str, str]]) -> Resolution:
     """``declared`` (a license family: "BSD") replaced by the license files' reading when
-    they settle it (``settle.files_settle``); else ``declared`` with the texts as evidence."""
-    from ospo_scan.licenses.settle import files_settle
+    they settle it (``settle.files_settle``), or by an unknown license when they hold terms
+    that match no known license (``settle.contradicting_files``); else ``declared`` with the
+    texts as evidence."""
+    from ospo_scan.licenses.settle import contradicting_files, files_settle
 
     if declared.expression is None or not texts:
         return declared
     evidence, combined = _read_texts(declared, where, texts)
+    names = ", ".join(member for member, _ in texts)
+    raw = declared.evidence[0].value if declared.evidence else declared.expression
+    if combined.expression is None:
+        contradiction = contradicting_files(combined, [t for _, t in texts], declared.expression)
+        if contradiction is not None:
+            expression, confidence, why = contradiction
+            reason = (
+                f"the package declares {raw!r}, which the license files {names} contradict: {why}"
+            )
+            return Resolution(expression, declared.source, confidence, tuple(evidence), reason)
     settled = files_settle(combined, declared.expression)
     if settled is None or combined.expression is None:
         return replace(declared, evidence=tuple(evidence))
-    names = ", ".join(member for member, _ in texts)
-    raw = declared.evidence[0].value if declared.evidence else declared.expression
     reason = f"the package declares {raw!r}, which {settled} the license files {names}"
     return Resolution(combined.expression, declared.source, combined.score, tuple(evidence), reason)
 

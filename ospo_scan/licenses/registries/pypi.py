@@ -700,7 +700,9 @@ def settle_declaration(
     when the declaration is vague (see ``_is_vague``) or a GNU license without "only" or "or
     later" (see ``_gnu_version_open``).
 
-    A vague declaration gives way to the files when they are read confidently (no unknown
+    A vague declaration gives way to an unknown license when the files hold terms that match
+    no known license (``settle.contradicting_files``: a modified MIT text beside an "Apache"
+    classifier is not Apache), and to the files when they are read confidently (no unknown
     part) and either account for every license it names (``settle.files_settle``: "BSD" and
     a BSD-2-Clause text, an MIT classifier and a file with MIT and the PSF License) or
     restrict at least as much (a "Public
@@ -738,7 +740,9 @@ def settle_declaration(
     names = ", ".join(member.rsplit("/", 1)[-1] for _, member, _ in texts)
     combined = combine_detections(detections)
     found = combined.expression
-    if verify and not vague:
+    # A clear declaration that the files contradict, and a vague one (a classifier, "BSD")
+    # over files that hold terms no known license has: a person reads them.
+    if (verify and not vague) or (vague and found is None):
         contradiction = contradicting_files(
             combined, [text for _, _, text in texts], declared.expression
         )
