@@ -1379,9 +1379,12 @@ def _leftover(search: _Search, families: set[str]) -> tuple[int, bool, int, str]
         # Prose that keeps talking about licenses ("third-party license text follows") is
         # about terms we did not match; a title or "is licensed as follows" is not.
         talk = sum(1 for word in words if word in _LICENSE_WORDS)
+        # A statement that offers the matched licenses as a choice names them all ("licensed
+        # under Apache License 2.0, MIT License and New BSD License; you can choose one"):
+        # its license words are the point, not terms of their own.
         benign = (
             len(words) <= MAX_BENIGN_LEFTOVER
-            and talk <= _MAX_LICENSE_TALK
+            and (talk <= _MAX_LICENSE_TALK or offers_choice)
             and not restricting
             and not foreign
         )

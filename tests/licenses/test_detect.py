@@ -143,6 +143,28 @@ def test_words_added_to_a_bsd_text(inserted: str, expected: str | None) -> None:
         assert result.expression == expected
 
 
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        # python-geohash 0.9.2's LICENSE opens so, then gives the three texts.
+        (
+            "Code is licensed under Apache License 2.0, MIT Licence and NEW BSD License.\n"
+            "You can choose one of these licences. Declarations follow:",
+            "Apache-2.0 OR MIT OR BSD-3-Clause",
+        ),
+        # The same license talk without a choice is not explained away.
+        (
+            "Code is licensed under Apache License 2.0, MIT Licence and NEW BSD License.\n"
+            "Each of these licences covers other files. Declarations follow:",
+            "Apache-2.0 AND MIT AND BSD-3-Clause AND LicenseRef-ospo-license-text",
+        ),
+    ],
+)
+def test_a_statement_offering_the_texts_below_as_a_choice(statement: str, expected: str) -> None:
+    text = "\n\n".join((statement, APACHE, MIT, BSD3))
+    assert detect_license_text(text).expression == expected
+
+
 def test_mit_with_good_not_evil_is_the_json_license() -> None:
     result = detect_license_text(_after_notice("The Software shall be used for Good, not Evil."))
     assert result.expression == "JSON"
