@@ -50,7 +50,7 @@ import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -926,6 +926,8 @@ class _Search:
     found: list[_Found]
     near_misses: dict[str, tuple[float, str]]  # license id -> (score, problem)
     positions: dict[int, list[int]]  # bigram key -> input positions
+    # License exceptions found in the text no match covers: (exception id, first, end word).
+    exceptions: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 def detect_license_text(text: str, *, filename: str | None = None) -> Detection:
@@ -951,6 +953,7 @@ def detect_license_text(text: str, *, filename: str | None = None) -> Detection:
     search = _Search(source, index, _global_candidates(source, index), [], {}, _positions(source))
     _search(search, 0, len(source.ids))
     _find_gnu_notices(search)
+    _find_exceptions(search)
     search.found.sort(key=lambda found: found.start)
     detection = _conclude(search, notes, label, truncated)
     if detection.expression is None:
@@ -1158,7 +1161,8 @@ def _conclude(search: _Search, notes: list[str], label: str, truncated: bool) ->
         families.update(_family_of_id(key) for key in re.findall(r"[\w.+-]+", parsed))
     matches.sort(key=lambda match: (match.start_line, match.end_line))
 
-    leftover, choice, unknown_words, leftover_lines = _leftover(search, families)
+    attached = _attachable_exceptions(search.exceptions, [license_id for license_id, _ in parts])
+    leftover, choice, unknown_words, leftover_lines = _leftover(search, families, attached)
     total = sum(1 for flag in source.soft if not flag) or 1
     for license_id, (score, problem) in sorted(search.near_misses.items(), key=lambda x: -x[1][0]):
         if len(notes) > 4:
@@ -1174,6 +1178,7 @@ def _conclude(search: _Search, notes: list[str], label: str, truncated: bool) ->
         return Detection(None, 0.0, (), note)
 
     ids = _combine_family([license_id for license_id, _ in parts], parts, notes)
+    ids = _with_exceptions(ids, attached, notes)
     operator = " AND "
     if len(ids) > 1 and choice:
         operator = " OR "
@@ -1286,6 +1291,83 @@ def _find_gnu_notices(search: _Search) -> None:
             search.found.append(_Found(_notice_template(license_id), first, last, 1.0))
 
 
+# SPDX license exceptions a license file may append to (or put before) its license text, by
+# their operative sentences over normalized words, with the ids they modify: an exception
+# alone grants nothing, so it is only read beside a match of one of those licenses
+# (``Apache-2.0 WITH LLVM-exception``); elsewhere its words stay an unknown part.
+_EXCEPTIONS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
+    (
+        "LLVM-exception",
+        ("Apache-2.0",),
+        re.compile(
+            r"(?:llvm exceptions to the apache 2\.0 license )?as an exception if as a result of"
+            r" your compiling your source code portions of this software are embedded into an"
+            r" object form of such source code you may redistribute such embedded portions in"
+            r" such object form without complying with the conditions of sections"
+            r" (?:\d+ |and )+of the license(?: in addition if you combine or link compiled forms"
+            r" of this software"
+            r" with software that is licensed under the gplv2 (?:[^ ]+ ){1,80}?only with"
+            r" respect to the combined software)?"
+        ),
+    ),
+    (
+        # The GCC runtime library's linking exception, as libgit2 and uWSGI word it too.
+        "GCC-exception-2.0",
+        ("GPL-2.0-only", "GPL-2.0-or-later"),
+        re.compile(
+            r"(?:linking exception )?in addition to the permissions in the gnu general public"
+            r" license (?:the free software foundation gives|the authors give) you unlimited"
+            r" permission to link the compiled version of this (?:file|library) into"
+            r" combinations with other programs and to distribute those combinations without"
+            r" any restriction coming from the use of this file(?: the general public license"
+            r" restrictions do apply in other respects for example they cover modification of"
+            r" the file and distribution when not linked into a combined? executable)?"
+        ),
+    ),
+)
+
+
+def _find_exceptions(search: _Search) -> None:
+    """Record the license exceptions (``_EXCEPTIONS``) in the words no match covers."""
+    source = search.source
+    words = source.words
+    covered = bytearray(len(words))
+    for found in search.found:
+        covered[found.start : found.end] = b"\x01" * (found.end - found.start)
+    joined = " ".join(words)
+    offsets = list(itertools.accumulate((len(word) + 1 for word in words), initial=0))
+    for exception_id, _, pattern in _EXCEPTIONS:
+        for match in pattern.finditer(joined):
+            first = bisect.bisect_left(offsets, match.start())
+            end = bisect.bisect_left(offsets, match.end() + 1)
+            while first < end and covered[first]:
+                first += 1  # a heading the license's match ran into ("... license")
+            if first < end and not any(covered[first:end]):
+                search.exceptions.append((exception_id, first, end))
+
+
+def _attachable_exceptions(
+    exceptions: list[tuple[str, int, int]], license_ids: list[str]
+) -> list[tuple[str, int, int]]:
+    """The exceptions found beside a matched license they modify."""
+    modifies = {exception_id: ids for exception_id, ids, _ in _EXCEPTIONS}
+    return [e for e in exceptions if any(i in modifies[e[0]] for i in license_ids)]
+
+
+def _with_exceptions(
+    ids: list[str], exceptions: list[tuple[str, int, int]], notes: list[str]
+) -> list[str]:
+    """``ids`` with each license an attached exception modifies written ``X WITH E``."""
+    modifies = {exception_id: ids for exception_id, ids, _ in _EXCEPTIONS}
+    out = list(ids)
+    for exception_id in dict.fromkeys(e[0] for e in exceptions):
+        for position, license_id in enumerate(out):
+            if license_id in modifies[exception_id]:
+                out[position] = f"{license_id} WITH {exception_id}"
+                notes.append(f"the {exception_id} text modifies {license_id}")
+    return out
+
+
 # Words that, added to a GNU notice template, make it another GNU license's notice (keyed by
 # the template id's first four characters: "GPL-", "LGPL", "AGPL").
 _GNU_FAMILY_WORDS = {
@@ -1344,13 +1426,15 @@ def _foreign_families(words: list[str], families: set[str]) -> list[str]:
     return foreign
 
 
-def _leftover(search: _Search, families: set[str]) -> tuple[int, bool, int, str]:
-    """Judge the words no match explains: (ignored words, offers a choice, unknown words,
-    the lines of the unknown words)."""
+def _leftover(
+    search: _Search, families: set[str], exceptions: list[tuple[str, int, int]]
+) -> tuple[int, bool, int, str]:
+    """Judge the words no match (and no attached ``exceptions`` text) explains: (ignored
+    words, offers a choice, unknown words, the lines of the unknown words)."""
     source = search.source
     covered = bytearray(len(source.ids))
-    for found in search.found:
-        covered[found.start : found.end] = b"\x01" * (found.end - found.start)
+    for start, end in [(f.start, f.end) for f in search.found] + [e[1:] for e in exceptions]:
+        covered[start:end] = b"\x01" * (end - start)
     runs: list[tuple[int, int]] = []
     position = 0
     total = len(covered)

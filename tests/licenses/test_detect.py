@@ -165,6 +165,53 @@ def test_a_statement_offering_the_texts_below_as_a_choice(statement: str, expect
     assert detect_license_text(text).expression == expected
 
 
+# The LLVM project's exceptions as @bytecodealliance/componentize-js 0.23.0 appends them.
+LLVM_EXCEPTION = """--- LLVM Exceptions to the Apache 2.0 License ----
+
+As an exception, if, as a result of your compiling your source code, portions
+of this Software are embedded into an Object form of such source code, you
+may redistribute such embedded portions in such Object form without complying
+with the conditions of Sections 4(a), 4(b) and 4(d) of the License.
+
+In addition, if you combine or link compiled forms of this Software with
+software that is licensed under the GPLv2 ("Combined Software") and if a
+court of competent jurisdiction determines that the patent provision (Section
+3), the indemnity provision (Section 9) or other Section of the License
+conflicts with the conditions of the GPLv2, you may retroactively and
+prospectively choose to deem waived or otherwise exclude such Section(s) of
+the License, but only in their entirety and only with respect to the Combined
+Software.
+"""
+# The linking exception as uWSGI 2.0.31's LICENSE puts it before the GPL 2 text.
+LINKING_EXCEPTION = """LINKING EXCEPTION
+
+ In addition to the permissions in the GNU General Public License,
+ the authors give you unlimited permission to link the compiled
+ version of this library into combinations with other programs,
+ and to distribute those combinations without any restriction
+ coming from the use of this file. (The General Public License
+ restrictions do apply in other respects; for example, they cover
+ modification of the file, and distribution when not linked into
+ a combined executable.)
+"""
+GPL2 = _read("pypi__pylint__4.1.4__LICENSE")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (APACHE + "\n\n" + LLVM_EXCEPTION, "Apache-2.0 WITH LLVM-exception"),
+        (LINKING_EXCEPTION + "\n\n" + GPL2, "GPL-2.0-only WITH GCC-exception-2.0"),
+        # Beside a license it does not modify, an exception is terms of its own.
+        (MIT + "\n\n" + LLVM_EXCEPTION, "MIT AND LicenseRef-ospo-license-text"),
+        # Alone, it grants nothing.
+        (LLVM_EXCEPTION, None),
+    ],
+)
+def test_a_license_exception_beside_its_license(text: str, expected: str | None) -> None:
+    assert detect_license_text(text).expression == expected
+
+
 def test_mit_with_good_not_evil_is_the_json_license() -> None:
     result = detect_license_text(_after_notice("The Software shall be used for Good, not Evil."))
     assert result.expression == "JSON"
