@@ -1329,11 +1329,8 @@ _EXCEPTIONS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
 
 def _find_exceptions(search: _Search) -> None:
     """Record the license exceptions (``_EXCEPTIONS``) in the words no match covers."""
-    source = search.source
-    words = source.words
-    covered = bytearray(len(words))
-    for found in search.found:
-        covered[found.start : found.end] = b"\x01" * (found.end - found.start)
+    words = search.source.words
+    covered = _covered(search, [])
     joined = " ".join(words)
     offsets = list(itertools.accumulate((len(word) + 1 for word in words), initial=0))
     for exception_id, _, pattern in _EXCEPTIONS:
@@ -1346,23 +1343,33 @@ def _find_exceptions(search: _Search) -> None:
                 search.exceptions.append((exception_id, first, end))
 
 
+# The license ids each exception modifies.
+_MODIFIES = {exception_id: ids for exception_id, ids, _ in _EXCEPTIONS}
+
+
+def _covered(search: _Search, exceptions: list[tuple[str, int, int]]) -> bytearray:
+    """One flag per input word: set where a match (or one of ``exceptions``) explains it."""
+    covered = bytearray(len(search.source.ids))
+    for start, end in [(f.start, f.end) for f in search.found] + [e[1:] for e in exceptions]:
+        covered[start:end] = b"\x01" * (end - start)
+    return covered
+
+
 def _attachable_exceptions(
     exceptions: list[tuple[str, int, int]], license_ids: list[str]
 ) -> list[tuple[str, int, int]]:
     """The exceptions found beside a matched license they modify."""
-    modifies = {exception_id: ids for exception_id, ids, _ in _EXCEPTIONS}
-    return [e for e in exceptions if any(i in modifies[e[0]] for i in license_ids)]
+    return [e for e in exceptions if any(i in _MODIFIES[e[0]] for i in license_ids)]
 
 
 def _with_exceptions(
     ids: list[str], exceptions: list[tuple[str, int, int]], notes: list[str]
 ) -> list[str]:
     """``ids`` with each license an attached exception modifies written ``X WITH E``."""
-    modifies = {exception_id: ids for exception_id, ids, _ in _EXCEPTIONS}
     out = list(ids)
     for exception_id in dict.fromkeys(e[0] for e in exceptions):
         for position, license_id in enumerate(out):
-            if license_id in modifies[exception_id]:
+            if license_id in _MODIFIES[exception_id]:
                 out[position] = f"{license_id} WITH {exception_id}"
                 notes.append(f"the {exception_id} text modifies {license_id}")
     return out
@@ -1432,9 +1439,7 @@ def _leftover(
     """Judge the words no match (and no attached ``exceptions`` text) explains: (ignored
     words, offers a choice, unknown words, the lines of the unknown words)."""
     source = search.source
-    covered = bytearray(len(source.ids))
-    for start, end in [(f.start, f.end) for f in search.found] + [e[1:] for e in exceptions]:
-        covered[start:end] = b"\x01" * (end - start)
+    covered = _covered(search, exceptions)
     runs: list[tuple[int, int]] = []
     position = 0
     total = len(covered)
