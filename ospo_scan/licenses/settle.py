@@ -206,3 +206,99 @@ def refined_by_notice(
         reason = f"{resolution.reason}; {note}" if resolution.reason else note
         return replace(resolution, expression=refined, evidence=evidence, reason=reason)
     return None
+
+
+# A license file that names one license for the package and puts some of its files under
+# another says so in words before that other text: "Parts of typeshed are licensed under
+# different licenses (like the MIT license)", "Portions of this software are derived from
+# py-faster-rcnn", "Some Python files have been taken from the standard library", "The files
+# in jinxed/terminfo/*.py ... are derived from the ncurses terminfo database". Those parts are
+# the package's own code, and their license applies to it beside the declared one.
+_SAME_SENTENCE = r"(?:[^.;:]|\.(?=\S)){0,120}?"  # a dot inside "demo/*.py" ends nothing
+_PORTION = re.compile(
+    rf"\b(?:parts?|portions?|some|certain)\b{_SAME_SENTENCE}"
+    r"\b(?:licensed|derived|based|taken|adapted|copied|ported)\b"
+    r"|\b(?:derived|adapted|taken|copied|ported)\s++from\s++"
+    r"(?!(?:this|the)\s+(?:software|work|program|library)\b)"
+    rf"|\bfiles?\b{_SAME_SENTENCE}\b(?:are|is)\s+(?:licensed|distributed|released|available)"
+    r"\s+under\b",
+    re.IGNORECASE,
+)
+# Words that make the other text a separate project shipped alongside (a bundled library, a
+# vendored copy, a dependency linked into a binary): the labels and most OSPOs list those as
+# third-party notices, not as the package's license.
+_BUNDLED = re.compile(
+    r"\b(?:bundl(?:e|es|ed|ing)|vendor(?:ed|s)?|third[- ]party|3rd[- ]party|dependenc(?:y|ies)"
+    r"|statically|dynamically|linked|binary distributions?|wheels?|includes? the following)\b",
+    re.IGNORECASE,
+)
+# A license file named for other projects' code (LICENSE-3RD-PARTY.txt, LICENSES_bundled.txt,
+# THIRD_PARTY_NOTICES) lists what the package ships beside its own code.
+_BUNDLED_FILE = re.compile(r"third|3rd|bundled|vendor", re.IGNORECASE)
+# The words with which a statement names the PSF agreement when the file reproduces the whole
+# CPython license stack (which is SPDX's Python-2.0 text): the project's name for it decides.
+_PSF_NAMED = re.compile(r"PSF|Python Software Foundation License", re.IGNORECASE)
+
+
+def mentions_portions(text: str) -> bool:
+    """Whether a license file has words that may put part of a package under another
+    license (a quick look before its texts are matched, see ``portion_licenses``)."""
+    return _PORTION.search(text) is not None
+
+
+# The least match score of a text taken as a portion's license.
+PORTION_SCORE = FILES_WIN_SCORE
+
+
+def portion_licenses(
+    texts: list[tuple[str, str]], detections: list[Detection], declared: str
+) -> list[tuple[str, str, str]]:
+    """The licenses, besides the ``declared`` ones, that the package's license files (their
+    (member, text) and ``detections``, in the same order) put parts of the package under in
+    so many words (``_PORTION``), as (license id, member, the words that say so). A text is
+    only counted when the words before it, in the same file and outside any matched license
+    text, introduce it as a part of the package and say nothing of bundled or third-party
+    code (``_BUNDLED``); and only when the files hold the declared license too (files about
+    something else do not speak for the package)."""
+    from ospo_scan.licenses.normalize import license_family, license_keys
+
+    try:
+        declared_keys = set(license_keys(declared))
+    except ValueError:
+        return []
+    # The declared licenses' families: an "or later" declaration over its text (which reads
+    # as "only") is the same license; and the LGPL builds on the GPL.
+    declared_families = {license_family(key) for key in declared_keys}
+    matched = {license_family(m.license_id) for d in detections for m in d.matches}
+    if not declared_families <= matched:
+        return []
+    if "LGPL" in declared_families:
+        declared_families.add("GPL")
+    found: list[tuple[str, str, str]] = []
+    for (member, text), detection in zip(texts, detections, strict=True):
+        if _BUNDLED_FILE.search(member.rsplit("/", 1)[-1]):
+            continue
+        lines = text.splitlines()
+        previous_end = 0
+        statement: str | None = None
+        for match in sorted(detection.matches, key=lambda m: m.start_line):
+            between = " ".join(lines[previous_end : max(match.start_line, previous_end)])
+            previous_end = max(previous_end, match.end_line)
+            if _BUNDLED.search(between):
+                break  # from here on the file lists other projects
+            said = _PORTION.search(between)
+            if said is not None:
+                statement = " ".join(between[said.start() :].split())[:160]
+            license_id = match.license_id
+            if statement is not None and license_id.startswith("Python-2.0"):
+                if _PSF_NAMED.search(between):
+                    license_id = "PSF-2.0"
+            if (
+                statement is not None
+                and " " not in license_id
+                and license_family(license_id) not in declared_families
+                and match.score >= PORTION_SCORE
+                and license_id not in {f[0] for f in found}
+            ):
+                found.append((license_id, member, statement))
+    return found

@@ -227,6 +227,21 @@ def test_a_classifier_is_settled_by_the_installed_license_file(
     assert "settled by the license files LICENSE" in (resolution.reason or "")
 
 
+def test_an_installed_license_file_adds_the_parts_it_names(project: Path, tmp_path: Path) -> None:
+    # types-* stub packages: License-Expression Apache-2.0, and typeshed's LICENSE, which puts
+    # parts under MIT. Read from the venv, the answer is the registry's.
+    typeshed = (TEXTS / "pypi__mypy__2.4.1__LICENSE").read_text()
+    metadata = (
+        "Metadata-Version: 2.4\nName: types-demo\nVersion: 1.0\n"
+        "License-Expression: Apache-2.0\nLicense-File: LICENSE\n"
+    )
+    install_pypi(project, "types_demo-1.0.dist-info", metadata, LICENSE=typeshed)
+    component = pypi("types-demo", "1.0", project / "uv.lock")
+    resolution = resolve_offline([component], tmp_path)[component.purl]
+    assert (resolution.expression, resolution.source) == ("Apache-2.0 AND MIT", "installed")
+    assert "puts part of the package under MIT" in (resolution.reason or "")
+
+
 def test_metadata_without_a_license_falls_back_to_the_license_files(
     project: Path, tmp_path: Path
 ) -> None:

@@ -107,8 +107,11 @@ def test_latest_release_is_read_from_the_project_json(
         Evidence(SOURCE, "MIT", f"{project} info.license_expression"),
         Evidence(SOURCE, "LICENSE", f"{project} info.license_files"),
     )
-    # No file was downloaded: the release JSON (404 here) and the project JSON were enough.
-    assert index.urls() == [f"{INDEX}/pypi/attrs/26.1.0/json", project]
+    # The release JSON (404 here) and the project JSON declared it; then the end of the wheel
+    # (recorded, trimmed to .dist-info) was read once, for parts under other licenses.
+    wheel = f"{FILES_HOST}/packages/64/b4/17d4b0b2/attrs-26.1.0-py3-none-any.whl"
+    assert index.urls() == [f"{INDEX}/pypi/attrs/26.1.0/json", project, wheel]
+    assert index.requests[-1].headers.get("Range") == "bytes=-66560"
 
 
 def test_older_release_reads_its_pep658_metadata_file(
@@ -124,11 +127,13 @@ def test_older_release_reads_its_pep658_metadata_file(
         ("MIT", f"{metadata} License-Expression"),
         ("LICENSE", f"{metadata} License-File"),
     ]
-    # The project JSON's file list spared the simple API.
+    # The project JSON's file list spared the simple API; the wheel's end was read for parts
+    # under other licenses.
     assert index.urls() == [
         f"{INDEX}/pypi/attrs/25.4.0/json",
         f"{INDEX}/pypi/attrs/json",
         metadata,
+        metadata.removesuffix(".metadata"),
     ]
 
 
@@ -285,6 +290,7 @@ def test_the_latest_release_license_is_never_used_for_an_older_pin(
         f"{FILES_HOST}/demo/demo-1.0-py3-none-any.whl.metadata",
         _metadata("1.0", "License: MIT License"),
     )
+    recorded_session.add(DEMO_WHEEL, _demo_wheel(_metadata("1.0", "License: MIT License")))
 
     resolution = _resolve(recorded_session, cache, "demo", "1.0")
 
@@ -983,7 +989,8 @@ def test_second_wheel_is_tried_when_the_first_is_missing(
     resolution = _resolve(recorded_session, cache, "demo", "1.0")
 
     assert resolution.expression == "MIT"
-    assert recorded_session.urls()[-2:] == [DEMO_WHEEL, linux]
+    # The pure wheel first (missing), then the platform one.
+    assert recorded_session.urls()[3:5] == [DEMO_WHEEL, linux]
 
 
 # -- vague declarations checked against the wheel's license files ----------------------------
@@ -1298,7 +1305,7 @@ def test_a_bare_gnu_version_takes_or_later_from_the_notice(
         ("GPL-2.0-or-later OR MIT", "GPL-2.0-or-later OR MIT"),
     ],
 )
-def test_an_explicit_declaration_does_not_fetch_the_wheel(
+def test_an_explicit_declaration_is_not_changed_by_a_notice_in_its_files(
     recorded_session: RecordedRegistry, cache: LicenseCache, raw: str, expected: str
 ) -> None:
     metadata = _metadata("1.0", f"License: {raw}", "License-File: COPYING")
@@ -1311,7 +1318,17 @@ def test_an_explicit_declaration_does_not_fetch_the_wheel(
     resolution = _resolve(recorded_session, cache, "demo", "1.0")
 
     assert resolution.expression == expected
-    assert DEMO_WHEEL not in recorded_session.urls()
+    assert resolution.reason is None
+    # The wheel's end was read once (for parts under other licenses), and its file, which
+    # changes nothing, is not added to the evidence.
+    wheel_ranges = [
+        s.headers.get("Range") for s in recorded_session.requests if s.url == DEMO_WHEEL
+    ]
+    assert wheel_ranges == ["bytes=-66560"]
+    assert all(
+        e.detail is None or "COPYING" not in e.detail or "License-File" in e.detail
+        for e in resolution.evidence
+    )
 
 
 @pytest.mark.parametrize("with_wheel", [False, True])
@@ -1665,7 +1682,8 @@ EULA_TEXT = (
         ("demo-1.0-cp312-cp312-win_amd64.whl", GPL3_TEXT, "GPL-3.0-only"),
         # ... and over the MIT text it declares: nothing to contradict.
         ("demo-1.0-cp312-cp312-win_amd64.whl", MIT_TEXT, "MIT"),
-        # A pure-Python wheel: the clear declaration is not checked at all.
+        # A pure-Python wheel: the clear declaration is not checked against its files (they
+        # are read only for parts under other licenses, and this one names none).
         ("demo-1.0-py3-none-any.whl", EULA_TEXT, "MIT"),
     ],
 )
@@ -1688,8 +1706,6 @@ def test_a_binary_only_release_has_its_declaration_checked_against_the_files(
     resolution = _resolve(recorded_session, cache, "demo", "1.0")
 
     assert resolution.expression == expected
-    fetched = url in recorded_session.urls()
-    assert fetched is (filename != "demo-1.0-py3-none-any.whl")
     if expected != "MIT":
         assert resolution.reason is not None
         assert resolution.reason.startswith("License 'MIT' is contradicted by the license files")
@@ -1721,3 +1737,53 @@ def test_an_unknown_license_name_in_the_metadata_says_more_than_unknown_terms(
 
     assert resolution.expression is not None
     assert resolution.expression.startswith("LicenseRef-ospo-acme-proprietary-license")
+
+
+# typeshed's LICENSE, which every types-* stub package ships: the project's Apache-2.0, then
+# "Parts of typeshed are licensed under different licenses (like the MIT license)".
+TYPESHED_TEXT = (TEXTS / "pypi__mypy__2.4.1__LICENSE").read_text("utf-8")
+
+
+def test_a_clear_declaration_gains_the_parts_its_license_file_names(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    _license_files_case(
+        recorded_session,
+        "License-Expression: Apache-2.0",
+        files=(("licenses/LICENSE", TYPESHED_TEXT),),
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "Apache-2.0 AND MIT"
+    assert resolution.confidence == 1.0
+    assert resolution.reason is not None
+    assert resolution.reason.startswith(
+        "demo-1.0.dist-info/licenses/LICENSE puts part of the package under MIT:"
+        ' "Parts of typeshed are licensed under different licenses'
+    )
+    value, detail = _details(resolution)[-1]
+    assert detail == f"{DEMO_WHEEL} demo-1.0.dist-info/licenses/LICENSE"
+    assert value.startswith('The "typeshed" project is licensed under the terms of the Apache')
+    # Cached with the parts: a second scan asks nothing.
+    asked = len(recorded_session.requests)
+    assert _resolve(recorded_session, cache, "demo", "1.0") == resolution
+    assert len(recorded_session.requests) == asked
+
+
+def test_parts_are_read_from_the_wheel_only(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # A release whose wheel ships no license file: its sdist is not downloaded only to look
+    # for parts under other licenses; the declaration stands.
+    metadata = _metadata("1.0", "License-Expression: Apache-2.0")
+    _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
+    entries = [_wheel_entry("1.0", core=True), _sdist_entry("1.0")]
+    recorded_session.add(f"{INDEX}/pypi/demo/json", _project("2.0", None, {"1.0": entries}))
+    recorded_session.add(f"{DEMO_WHEEL}.metadata", metadata)
+    recorded_session.add(DEMO_WHEEL, _demo_wheel(metadata))
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "Apache-2.0"
+    assert f"{FILES_HOST}/demo/demo-1.0.tar.gz" not in recorded_session.urls()

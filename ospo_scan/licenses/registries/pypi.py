@@ -31,7 +31,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
@@ -71,6 +71,7 @@ from ospo_scan.model import Component, Evidence, Resolution
 
 if TYPE_CHECKING:
     from ospo_scan.licenses.cache import LicenseCache
+    from ospo_scan.licenses.detect import Detection
     from ospo_scan.licenses.http import HttpClient
 
 logger = logging.getLogger(__name__)
@@ -674,7 +675,10 @@ def _settle_with_license_files(
 ) -> Resolution:
     """``settle_declaration`` with the license files of the pinned release's best wheel; a
     release published as platform wheels only (no sdist, no pure-Python wheel: often a
-    closed-source binary) has even a clear declaration checked against them (``verify``)."""
+    closed-source binary) has even a clear declaration checked against them (``verify``).
+    A clear declaration has its files read for parts under other licenses (``portions``)
+    when the metadata listed the release's files: one ranged read of the wheel's end, and
+    no request to the simple API only to learn them, and no sdist download."""
     # Known files only (no extra request to learn them): platform wheels and no sdist.
     files = run.files or []
     wheels = rank_wheels(files)
@@ -685,6 +689,8 @@ def _settle_with_license_files(
         run.evidence,
         SOURCE,
         verify=binary_only,
+        portions=bool(wheels),
+        portion_texts=lambda: _release_license_texts(run, fields, sdist=False),
     )
 
 
@@ -695,6 +701,8 @@ def settle_declaration(
     source: str,
     *,
     verify: bool = False,
+    portions: bool = False,
+    portion_texts: Callable[[], list[tuple[str, str, str]]] | None = None,
 ) -> Resolution:
     """The resolution of a metadata declaration, checked against the wheel's license files
     when the declaration is vague (see ``_is_vague``) or a GNU license without "only" or "or
@@ -717,6 +725,12 @@ def settle_declaration(
     "MIT" declaration) make the answer an unknown license for a person to read, and files
     read confidently as a stricter license than the declared one win.
 
+    With ``portions``, a declaration that is not vague keeps its licenses and gains those
+    that its files put parts of the package under in so many words (``_with_portions``:
+    typeshed's "Parts of typeshed are licensed under different licenses (like the MIT
+    license)"); a clear one reads them from ``portion_texts()`` when given (cheaper: the
+    wheel only), else from ``license_texts()``.
+
     ``license_texts()`` gives (where, member, text) of the package's license files; it is
     only called when the declaration needs checking. The files' texts are appended to
     ``evidence``.
@@ -728,8 +742,13 @@ def settle_declaration(
     declared = choice.normalized
     vague = _is_vague(choice)
     gnu_open = _gnu_version_open(choice)
-    if declared.expression is None or not (vague or gnu_open or verify):
+    if declared.expression is None:
         return choice_resolution(choice, evidence, source)
+    if not (vague or gnu_open or verify):
+        resolution = choice_resolution(choice, evidence, source)
+        if not portions:
+            return resolution
+        return _with_portions(resolution, portion_texts or license_texts)
     texts = license_texts()
     if not texts:
         return choice_resolution(choice, evidence, source)
@@ -765,14 +784,67 @@ def settle_declaration(
     # A family name ("LGPL") or a classifier below LOW_CONFIDENCE guessed the version.
     version_known = declared.method != "ambiguous" and declared.confidence >= LOW_CONFIDENCE
     refined = refine_gnu_version(declared.expression, notices, version_known=version_known)
+    resolution = choice_resolution(choice, evidence, source)
     if refined is not None:
         reason = (
             f"{choice.field} {declared.raw!r} names no later versions; the notice in {names}"
             f" grants {refined}"
         )
         confidence = max(declared.confidence, CONFIDENCE_FROM_NOTICE)
-        return Resolution(refined, source, confidence, tuple(evidence), reason)
-    return choice_resolution(choice, evidence, source)
+        resolution = Resolution(refined, source, confidence, tuple(evidence), reason)
+    if portions and not vague:
+        return _with_portions(resolution, lambda: texts, detections)
+    return resolution
+
+
+def _with_portions(
+    resolution: Resolution,
+    license_texts: Callable[[], list[tuple[str, str, str]]],
+    detections: list[Detection] | None = None,
+) -> Resolution:
+    """``resolution`` (a clear declaration) with the licenses that the package's license
+    files put parts of it under (``settle.portion_licenses``: "Parts of typeshed are licensed
+    under different licenses (like the MIT license)") joined with AND, each named in the
+    reason and the files added to the evidence. Files that say nothing of parts
+    (``settle.mentions_portions``) are not matched against the license texts at all, and
+    leave the resolution and its evidence as they are. ``detections``: the files' readings
+    when the caller has them (same order as the texts)."""
+    from ospo_scan.licenses.detect import detect_license_text
+    from ospo_scan.licenses.normalize import parse_expression, render
+    from ospo_scan.licenses.settle import mentions_portions, portion_licenses
+
+    expression = resolution.expression
+    if expression is None:
+        return resolution
+    texts = license_texts()
+    if not any(mentions_portions(text) for _, _, text in texts):
+        return resolution
+    if detections is None:
+        detections = [
+            detect_license_text(text, filename=member.rsplit("/", 1)[-1])
+            for _, member, text in texts
+        ]
+    parts = portion_licenses([(m, t) for _, m, t in texts], detections, expression)
+    if not parts:
+        return resolution
+    evidence = list(resolution.evidence)
+    for where, member, text in texts:
+        seen = Evidence(resolution.source, clip_evidence(text), f"{where} {member}")
+        if seen not in evidence:
+            evidence.append(seen)
+    joined = " AND ".join(
+        [f"({expression})" if " OR " in expression else expression, *(p[0] for p in parts)]
+    )
+    said = "; ".join(
+        f'{member} puts part of the package under {lid}: "{words}"' for lid, member, words in parts
+    )
+    reason = f"{resolution.reason}; {said}" if resolution.reason else said
+    return replace(
+        resolution,
+        expression=render(parse_expression(joined)),
+        reason=reason,
+        evidence=tuple(evidence),
+    )
 
 
 def _is_vague(choice: LicenseChoice) -> bool:
@@ -823,11 +895,13 @@ def _keep_declared_or_later(found: str, declared: str) -> str:
     return found
 
 
-def _release_license_texts(run: _Run, fields: LicenseFields) -> list[tuple[str, str, str]]:
+def _release_license_texts(
+    run: _Run, fields: LicenseFields, *, sdist: bool = True
+) -> list[tuple[str, str, str]]:
     """(archive URL, member, text) of the license files of the pinned release's best wheel
     (PEP 639 ``License-File`` names, else the usual names in ``.dist-info``), else, when its
-    wheels ship none (many older wheels), of the top level of its sdist (pprintpp 0.4.0's
-    LICENSE.txt); empty when there are none or they cannot be read."""
+    wheels ship none (many older wheels) and ``sdist``, of the top level of its sdist
+    (pprintpp 0.4.0's LICENSE.txt); empty when there are none or they cannot be read."""
     files = _pinned_files(run)
     for dist in rank_wheels(files)[:MAX_WHEEL_TRIES]:
         for found in _wheel_license_files(run, dist, fields):
@@ -836,7 +910,7 @@ def _release_license_texts(run: _Run, fields: LicenseFields) -> list[tuple[str, 
             return []
         if run.cache.get(NS_LICENSE_FILES, dist.url) is not None:
             break  # this wheel was read and has no license files: the next one is alike
-    for dist in rank_sdists(files)[:1]:
+    for dist in rank_sdists(files)[: 1 if sdist else 0]:
         for found in _sdist_license_files(run, dist):
             return [(found.where, member, text) for member, text in found.texts]
     return []

@@ -1,0 +1,104 @@
+"""Parts of a package under other licenses, read from its license files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ospo_scan.licenses.detect import detect_license_text
+from ospo_scan.licenses.settle import mentions_portions, portion_licenses
+
+TEXTS = Path(__file__).parents[1] / "fixtures" / "license-texts"
+# typeshed's LICENSE (as mypy vendors it): Apache-2.0, then "Parts of typeshed are licensed
+# under different licenses (like the MIT license), reproduced below." and the MIT text.
+TYPESHED = (TEXTS / "pypi__mypy__2.4.1__LICENSE").read_text("utf-8")
+MIT_TEXT = (TEXTS / "npm__express__5.3.0__LICENSE").read_text("utf-8")
+BSD3_TEXT = (TEXTS / "pypi__click__8.5.1__LICENSE.txt").read_text("utf-8")
+
+
+def _portions(declared: str, *files: tuple[str, str]) -> list[tuple[str, str, str]]:
+    detections = [detect_license_text(text) for _, text in files]
+    return portion_licenses(list(files), detections, declared)
+
+
+def test_a_statement_before_another_text_makes_it_a_part() -> None:
+    found = _portions("Apache-2.0", ("LICENSE", TYPESHED))
+
+    assert [(license_id, member) for license_id, member, _ in found] == [("MIT", "LICENSE")]
+    assert found[0][2].startswith("Parts of typeshed are licensed under different licenses")
+
+
+def test_the_declared_license_and_its_own_introduction_are_not_parts() -> None:
+    # Declared MIT over the same file: "The typeshed project is licensed under the terms of
+    # the Apache license" introduces the package's license, not a part of it; the files do
+    # not hold what the declaration says either way for Apache, so nothing is added.
+    assert _portions("MIT", ("LICENSE", TYPESHED)) == []
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "Some of the decompression code was based on another project, under this license:",
+        "Portions of this software are derived from py-demo, under the following license:",
+        "The files in demo/terminfo/*.py are licensed under the following license.",
+    ],
+)
+def test_parts_are_said_in_several_ways(statement: str) -> None:
+    text = f"{MIT_TEXT}\n\n-----\n\n{statement}\n\n{BSD3_TEXT}"
+
+    found = _portions("MIT", ("LICENSE", text))
+
+    assert [license_id for license_id, _, _ in found] == ["BSD-3-Clause"]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "This product bundles libdemo, which is derived from libother, under this license:",
+        "Third-party code adapted from libdemo is distributed under the following license:",
+        "The wheels statically link libdemo, parts of which are licensed as follows:",
+    ],
+)
+def test_bundled_and_third_party_code_is_not_a_part(statement: str) -> None:
+    text = f"{MIT_TEXT}\n\n-----\n\n{statement}\n\n{BSD3_TEXT}"
+
+    assert _portions("MIT", ("LICENSE", text)) == []
+
+
+def test_a_file_named_for_third_party_code_is_not_read_for_parts() -> None:
+    notice = f"Portions of this software are derived from libdemo:\n\n{BSD3_TEXT}"
+    files = [("LICENSE", MIT_TEXT), ("LICENSE-3RD-PARTY.txt", notice)]
+
+    assert _portions("MIT", *files) == []
+    assert [f[0] for f in _portions("MIT", ("LICENSE", MIT_TEXT), ("NOTICE", notice))] == [
+        "BSD-3-Clause"
+    ]
+
+
+def test_files_without_the_declared_license_do_not_speak_for_the_package() -> None:
+    text = f"Portions of this software are derived from libdemo:\n\n{BSD3_TEXT}"
+
+    assert _portions("Apache-2.0", ("LICENSE", text)) == []
+
+
+def test_an_or_later_declaration_over_its_text_is_the_same_license() -> None:
+    gpl = (TEXTS / "pypi__pygithub__2.10.0__COPYING").read_text("utf-8")
+    text = f"{gpl}\n\nSome files are derived from libdemo, under this license:\n\n{MIT_TEXT}"
+
+    found = _portions("GPL-3.0-or-later", ("COPYING", text))
+
+    assert [license_id for license_id, _, _ in found] == ["MIT"]
+
+
+def test_plain_license_texts_do_not_mention_parts() -> None:
+    # The quick look that spares matching: none of these plain texts say anything of parts
+    # ("products derived from this software" and "derived from the Work" are their own terms).
+    for name in (
+        "npm__express__5.3.0__LICENSE",
+        "pypi__click__8.5.1__LICENSE.txt",
+        "pypi__attrs__26.1.0__LICENSE",
+        "pypi__cryptography__50.0.2__LICENSE.APACHE",
+    ):
+        assert not mentions_portions((TEXTS / name).read_text("utf-8")), name
+    assert mentions_portions(TYPESHED)
