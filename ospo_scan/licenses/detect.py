@@ -245,6 +245,11 @@ _GRANTING = frozenset(
 # Added as prose around the matches, these words limit where the licenses apply ("except
 # when otherwise stated"), which is no restriction of use.
 _SCOPE_WORDS = frozenset({"except", "unless"})
+# Prose that says which files each matched license covers ("The MIT license is used for
+# src/x.py only. All remaining files are licensed under the LGPLv3."): there "only", "except"
+# and "solely" limit where a license applies, not what it allows.
+_FILE_SCOPE = re.compile(r"\b(?:files?|director(?:y|ies)|folders?|modules?)\b")
+_SCOPE_LIMITS = frozenset({"only", "except", "unless", "solely", "exclusively"})
 
 
 def restricting_words(text: str) -> list[str]:
@@ -1461,6 +1466,8 @@ def _leftover(
             continue
         offers_choice = bool(_CHOICE.search(" ".join(words)))
         restricting = [w for w in words if w in _RESTRICTING and w not in _SCOPE_WORDS]
+        if restricting and _FILE_SCOPE.search(" ".join(words)):
+            restricting = [w for w in restricting if w not in _SCOPE_LIMITS]
         if offers_choice:
             # "You may choose either license": "may" and "either" are the point here.
             restricting = [w for w in restricting if w not in ("must", "shall", "only")]

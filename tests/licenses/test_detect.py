@@ -165,6 +165,28 @@ def test_a_statement_offering_the_texts_below_as_a_choice(statement: str, expect
     assert detect_license_text(text).expression == expected
 
 
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        # edge-tts 7.3.1's LICENSE opens so, then gives the MIT and LGPL 3 texts: "only"
+        # limits which files a license covers, and both apply to the package.
+        (
+            "The MIT license is used for 'src/demo/srt_composer.py' only. All\n"
+            "remaining files are licensed under the LGPLv3.",
+            "MIT AND LGPL-3.0-only",
+        ),
+        # "Only" that limits what the license allows is a term of its own.
+        (
+            "The MIT license below applies only if the software is used by students.",
+            "MIT AND LGPL-3.0-only AND LicenseRef-ospo-license-text",
+        ),
+    ],
+)
+def test_a_statement_of_which_files_each_license_covers(statement: str, expected: str) -> None:
+    text = "\n\n-----\n\n".join((statement, MIT, LGPL3))
+    assert detect_license_text(text).expression == expected
+
+
 # The LLVM project's exceptions as @bytecodealliance/componentize-js 0.23.0 appends them.
 LLVM_EXCEPTION = """--- LLVM Exceptions to the Apache 2.0 License ----
 
