@@ -1787,3 +1787,34 @@ def test_parts_are_read_from_the_wheel_only(
 
     assert resolution.expression == "Apache-2.0"
     assert f"{FILES_HOST}/demo/demo-1.0.tar.gz" not in recorded_session.urls()
+
+
+@pytest.mark.parametrize(
+    ("declared", "text", "expected"),
+    [
+        # django-auth-ldap 5.4.0: License-Expression BSD-3-Clause over the two-clause text.
+        ("License-Expression: BSD-3-Clause", BSD2_TEXT, "BSD-2-Clause"),
+        # awacs 2.6.1: "New BSD license" (read as BSD-3-Clause) over the same.
+        ("License: New BSD license", BSD2_TEXT, "BSD-2-Clause"),
+        # Another family in the files is not a variant: the declaration stands.
+        ("License-Expression: BSD-3-Clause", MIT_TEXT, "BSD-3-Clause"),
+    ],
+)
+def test_a_declared_bsd_variant_gives_way_to_the_variant_in_the_files(
+    recorded_session: RecordedRegistry,
+    cache: LicenseCache,
+    declared: str,
+    text: str,
+    expected: str,
+) -> None:
+    _license_files_case(recorded_session, declared, files=(("licenses/LICENSE", text),))
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == expected
+    if expected == "BSD-2-Clause":
+        assert resolution.reason == (
+            "the license files LICENSE hold BSD-2-Clause, not the declared BSD-3-Clause"
+        )
+    else:
+        assert resolution.reason is None

@@ -797,35 +797,64 @@ def settle_declaration(
     return resolution
 
 
+# One license of the BSD family, by its SPDX id (the variants differ in a clause or two).
+_BSD_VARIANT = re.compile(r"BSD-[1-4]-Clause(?:-[A-Za-z0-9.]+)*")
+
+
 def _with_portions(
     resolution: Resolution,
     license_texts: Callable[[], list[tuple[str, str, str]]],
     detections: list[Detection] | None = None,
 ) -> Resolution:
-    """``resolution`` (a clear declaration) with the licenses that the package's license
-    files put parts of it under (``settle.portion_licenses``: "Parts of typeshed are licensed
-    under different licenses (like the MIT license)") joined with AND, each named in the
-    reason and the files added to the evidence. Files that say nothing of parts
-    (``settle.mentions_portions``) are not matched against the license texts at all, and
-    leave the resolution and its evidence as they are. ``detections``: the files' readings
-    when the caller has them (same order as the texts)."""
-    from ospo_scan.licenses.detect import detect_license_text
+    """``resolution`` (a clear declaration) checked against the package's license files:
+
+    * a single BSD variant ("BSD-3-Clause", "New BSD") over files that hold, matched
+      confidently and alone, another BSD variant becomes the files' variant: which clauses
+      apply is what the text says, and authors pick a BSD id from a list (django-auth-ldap
+      5.4.0 declares BSD-3-Clause over the two-clause text);
+    * the licenses that the files put parts of the package under (``settle.portion_licenses``:
+      "Parts of typeshed are licensed under different licenses (like the MIT license)") are
+      joined with AND.
+
+    Each change is named in the reason, with the files added to the evidence. Files that say
+    nothing of parts (``settle.mentions_portions``) beside a declaration that is no BSD
+    variant are not matched against the license texts at all, and leave the resolution and
+    its evidence as they are. ``detections``: the files' readings when the caller has them
+    (same order as the texts)."""
+    from ospo_scan.licenses.detect import combine_detections, detect_license_text
     from ospo_scan.licenses.normalize import parse_expression, render
-    from ospo_scan.licenses.settle import mentions_portions, portion_licenses
+    from ospo_scan.licenses.settle import FILES_WIN_SCORE, mentions_portions, portion_licenses
 
     expression = resolution.expression
     if expression is None:
         return resolution
+    bsd = _BSD_VARIANT.fullmatch(expression) is not None
     texts = license_texts()
-    if not any(mentions_portions(text) for _, _, text in texts):
+    if not texts or not (bsd or any(mentions_portions(text) for _, _, text in texts)):
         return resolution
     if detections is None:
         detections = [
             detect_license_text(text, filename=member.rsplit("/", 1)[-1])
             for _, member, text in texts
         ]
+    names = ", ".join(member.rsplit("/", 1)[-1] for _, member, _ in texts)
+    said: list[str] = []
+    combined = combine_detections(detections)
+    found = combined.expression
+    if (
+        bsd
+        and found is not None
+        and found != expression
+        and _BSD_VARIANT.fullmatch(found) is not None
+        and combined.score >= FILES_WIN_SCORE
+    ):
+        said.append(f"the license files {names} hold {found}, not the declared {expression}")
+        expression = found
     parts = portion_licenses([(m, t) for _, m, t in texts], detections, expression)
-    if not parts:
+    said.extend(
+        f'{member} puts part of the package under {lid}: "{words}"' for lid, member, words in parts
+    )
+    if not said:
         return resolution
     evidence = list(resolution.evidence)
     for where, member, text in texts:
@@ -835,10 +864,7 @@ def _with_portions(
     joined = " AND ".join(
         [f"({expression})" if " OR " in expression else expression, *(p[0] for p in parts)]
     )
-    said = "; ".join(
-        f'{member} puts part of the package under {lid}: "{words}"' for lid, member, words in parts
-    )
-    reason = f"{resolution.reason}; {said}" if resolution.reason else said
+    reason = "; ".join([*filter(None, [resolution.reason]), *said])
     return replace(
         resolution,
         expression=render(parse_expression(joined)),
