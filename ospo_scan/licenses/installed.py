@@ -203,10 +203,10 @@ def npm_resolution(root: _Root, folder: Path, document: dict[str, Any]) -> Resol
     with the license files and README taken from the package folder."""
     from ospo_scan.licenses.registries.base import resolution_from
     from ospo_scan.licenses.registries.npm import (
-        VAGUE,
         VERIFY,
         _gnu_version_open,
         declared_license,
+        file_to_read,
         files_resolution,
         files_wanted,
     )
@@ -223,7 +223,7 @@ def npm_resolution(root: _Root, folder: Path, document: dict[str, Any]) -> Resol
     wanted = files_wanted(document)
     if wanted is None and not _gnu_version_open(document):
         return declared
-    texts = _npm_license_texts(root, folder, "" if wanted in (None, VAGUE, VERIFY) else wanted)
+    texts = _npm_license_texts(root, folder, file_to_read(wanted))
     readme = _npm_readme(root, folder) if wanted in ("", VERIFY) and not texts else None
     return files_resolution(declared, where, wanted, texts, readme, None, "the installed package")
 

@@ -147,6 +147,17 @@ def test_see_license_in_reads_the_installed_file(project: Path, tmp_path: Path) 
     assert any(item.detail == f"{folder} LICENSE.txt" for item in resolution.evidence)
 
 
+def test_a_conjunction_is_checked_against_the_installed_license_files(
+    project: Path, tmp_path: Path
+) -> None:
+    document = {"name": "fast-image", "version": "8.18.0", "license": "(MIT AND Apache-2.0)"}
+    install_npm(project / "node_modules" / "fast-image", document, LICENSE=MIT_TEXT)
+    component = npm("fast-image", "8.18.0", project / "package-lock.json")
+    resolution = resolve_offline([component], tmp_path)[component.purl]
+    assert (resolution.expression, resolution.source) == ("MIT", "installed")
+    assert "grant only MIT" in (resolution.reason or "")
+
+
 def test_no_license_field_reads_the_license_files_then_the_readme(
     project: Path, tmp_path: Path
 ) -> None:

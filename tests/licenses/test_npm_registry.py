@@ -711,3 +711,46 @@ def test_a_bare_copyright_line_is_not_a_license(
 ) -> None:
     _publish(recorded_session, "demo", {}, {"LICENSE": "Copyright 2020 Ann Example\n"})
     assert resolve("demo", "1.0.0", http, cache).expression is None
+
+
+# -- licenses joined with AND, checked against the license files ---------------------------------
+
+APACHE_TEXT = (FIXTURES / "license-texts" / "pypi__requests__2.34.2__LICENSE").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("license", "files", "expected"),
+    [
+        # react-native-fast-image 8.18.0: "(MIT AND Apache-2.0)" over the MIT text alone (the
+        # Apache-2.0 code is the native libraries it bundles): the files' license.
+        ("(MIT AND Apache-2.0)", {"LICENSE": MIT_TEXT}, "MIT"),
+        # Both texts shipped: the declaration stands.
+        (
+            "(MIT AND Apache-2.0)",
+            {"LICENSE": MIT_TEXT, "LICENSE-APACHE": APACHE_TEXT},
+            "MIT AND Apache-2.0",
+        ),
+        # A copyleft part the files leave out is kept: never more permissive than declared.
+        ("(MIT AND GPL-3.0-only)", {"LICENSE": MIT_TEXT}, "MIT AND GPL-3.0-only"),
+        # No license file to read: the declaration stands.
+        ("(MIT AND Apache-2.0)", {"README.md": "# demo\n"}, "MIT AND Apache-2.0"),
+    ],
+)
+def test_a_conjunction_is_checked_against_the_license_files(
+    http: HttpClient,
+    cache: LicenseCache,
+    recorded_session: RecordedRegistry,
+    license: str,
+    files: dict[str, str],
+    expected: str,
+) -> None:
+    _publish(recorded_session, "demo", {"license": license}, files)
+    resolution = resolve("demo", "1.0.0", http, cache)
+    assert resolution.expression == expected
+    if expected == "MIT":
+        assert resolution.reason == (
+            "the package declares '(MIT AND Apache-2.0)'; its license files package/LICENSE"
+            " grant only MIT (the declaration also names Apache-2.0, which they do not grant)"
+        )
+    else:
+        assert resolution.reason is None

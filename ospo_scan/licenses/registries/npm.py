@@ -238,11 +238,17 @@ VAGUE = "<vague>"
 VERIFY = "<verify>"
 
 
+# files_wanted's answer for a declaration that joins licenses with AND ("(MIT AND
+# Apache-2.0)"): authors often add the licenses of code they bundle, which the package's own
+# license files do not grant (``_settle_conjunction``).
+CONJUNCTION = "<conjunction>"
+
+
 def files_wanted(document: dict[str, Any]) -> str | None:
     """``license_file_wanted``, ``VAGUE`` when the document names only a license family
     ("BSD", "GPL": the license files may say which one, ``settle.files_settle``) or "public
-    domain" (which dedication), or
-    ``VERIFY`` for a content license (``VERIFY``)."""
+    domain" (which dedication), ``VERIFY`` for a content license (``VERIFY``), or
+    ``CONJUNCTION`` for licenses joined with AND only."""
     wanted = license_file_wanted(document)
     if wanted is not None:
         return wanted
@@ -253,7 +259,28 @@ def files_wanted(document: dict[str, Any]) -> str | None:
         return VAGUE
     if normalized is not None and _content_license(normalized.expression):
         return VERIFY
+    if normalized is not None and _conjunction(normalized.expression):
+        return CONJUNCTION
     return None
+
+
+def file_to_read(wanted: str | None) -> str:
+    """The license file to read for ``files_wanted``'s answer: the file ``SEE LICENSE IN``
+    names, or ``""`` for the usual license files."""
+    return "" if wanted in (None, VAGUE, VERIFY, CONJUNCTION) else str(wanted)
+
+
+def _conjunction(expression: str | None) -> bool:
+    """Whether ``expression`` joins two or more licenses with AND, and nothing with OR."""
+    from ospo_scan.licenses.normalize import AllOf, LicenseLeaf, parse_expression
+
+    if expression is None or " AND " not in expression or " OR " in expression:
+        return False
+    try:
+        node = parse_expression(expression)
+    except ValueError:
+        return False
+    return isinstance(node, AllOf) and all(isinstance(item, LicenseLeaf) for item in node.items)
 
 
 def _content_license(expression: str | None) -> bool:
@@ -308,7 +335,7 @@ def _from_license_files(
     ``None`` when the document declares a GNU license by a bare version and the files may only
     settle "or any later version" (``_with_gnu_notice``).
     """
-    look_for = "" if wanted in (None, VAGUE, VERIFY) else wanted
+    look_for = file_to_read(wanted)
     key = f"{tarball}#{look_for}"
     cached = cache.get(NS_LICENSE_FILES, key)
     texts = _cached_texts(cached)
@@ -358,6 +385,8 @@ def files_resolution(
         return _settle_vague(declared, where, texts)
     if wanted == VERIFY:
         return _verify(declared, where, texts, readme)
+    if wanted == CONJUNCTION:
+        return _settle_conjunction(declared, where, texts)
     if not texts:
         note = problem or f"no {wanted or 'license file'} in {container}"
         if wanted == "" and problem is None:
@@ -394,6 +423,46 @@ def _settle_vague(declared: Resolution, where: str, texts: list[tuple[str, str]]
         return replace(declared, evidence=tuple(evidence))
     reason = f"the package declares {raw!r}, which {settled} the license files {names}"
     return Resolution(combined.expression, declared.source, combined.score, tuple(evidence), reason)
+
+
+def _settle_conjunction(
+    declared: Resolution, where: str, texts: list[tuple[str, str]]
+) -> Resolution:
+    """``declared`` (licenses joined with AND) replaced by the license files' reading when
+    those hold, matched confidently with nothing left over, only some of the declared
+    licenses, and every license they leave out restricts no more than one they hold:
+    react-native-fast-image 8.18.0 declares "(MIT AND Apache-2.0)" and its LICENSE is the MIT
+    text alone (the Apache-2.0 code is the bundled native libraries). The answer can then be
+    no more permissive under a policy than the declaration (a declared copyleft part missing
+    from the files is kept). Otherwise ``declared``, with the texts as evidence."""
+    from ospo_scan.licenses.categories import restriction
+    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF
+    from ospo_scan.licenses.normalize import license_keys
+    from ospo_scan.licenses.settle import FILES_WIN_SCORE
+
+    if declared.expression is None or not texts:
+        return declared
+    evidence, combined = _read_texts(declared, where, texts)
+    found = combined.expression
+    if found is None or UNKNOWN_TEXT_REF in found or combined.score < FILES_WIN_SCORE:
+        return replace(declared, evidence=tuple(evidence))
+    try:
+        kept = set(license_keys(found))
+        declared_keys = set(license_keys(declared.expression))
+    except ValueError:
+        return replace(declared, evidence=tuple(evidence))
+    left_out = declared_keys - kept
+    if not kept or not kept < declared_keys or " OR " in found:
+        return replace(declared, evidence=tuple(evidence))
+    if restriction(sorted(left_out)) > restriction(sorted(kept)):
+        return replace(declared, evidence=tuple(evidence))
+    names = ", ".join(member for member, _ in texts)
+    raw = declared.evidence[0].value if declared.evidence else declared.expression
+    reason = (
+        f"the package declares {raw!r}; its license files {names} grant only {found}"
+        f" (the declaration also names {' AND '.join(sorted(left_out))}, which they do not grant)"
+    )
+    return Resolution(found, declared.source, combined.score, tuple(evidence), reason)
 
 
 def _verify(
