@@ -147,7 +147,7 @@ def test_see_license_in_reads_the_installed_file(project: Path, tmp_path: Path) 
     assert any(item.detail == f"{folder} LICENSE.txt" for item in resolution.evidence)
 
 
-def test_a_conjunction_is_checked_against_the_installed_license_files(
+def test_a_declared_and_is_checked_against_the_installed_license_files(
     project: Path, tmp_path: Path
 ) -> None:
     document = {"name": "fast-image", "version": "8.18.0", "license": "(MIT AND Apache-2.0)"}

@@ -238,17 +238,18 @@ VAGUE = "<vague>"
 VERIFY = "<verify>"
 
 
-# files_wanted's answer for a declaration that joins licenses with AND ("(MIT AND
-# Apache-2.0)"): authors often add the licenses of code they bundle, which the package's own
-# license files do not grant (``_settle_conjunction``).
+# files_wanted's answers for a declaration that joins licenses with AND ("(MIT AND
+# Apache-2.0)": authors often add the licenses of code they bundle) or with OR ("(WTFPL OR
+# MIT)"), which the package's own license files may not grant (``_settle_combination``).
 CONJUNCTION = "<conjunction>"
+DISJUNCTION = "<disjunction>"
 
 
 def files_wanted(document: dict[str, Any]) -> str | None:
     """``license_file_wanted``, ``VAGUE`` when the document names only a license family
     ("BSD", "GPL": the license files may say which one, ``settle.files_settle``) or "public
     domain" (which dedication), ``VERIFY`` for a content license (``VERIFY``), or
-    ``CONJUNCTION`` for licenses joined with AND only."""
+    ``CONJUNCTION`` or ``DISJUNCTION`` for licenses joined with AND only or OR only."""
     wanted = license_file_wanted(document)
     if wanted is not None:
         return wanted
@@ -259,28 +260,33 @@ def files_wanted(document: dict[str, Any]) -> str | None:
         return VAGUE
     if normalized is not None and _content_license(normalized.expression):
         return VERIFY
-    if normalized is not None and _conjunction(normalized.expression):
+    if normalized is not None and _combination(normalized.expression, "AND"):
         return CONJUNCTION
+    if normalized is not None and _combination(normalized.expression, "OR"):
+        return DISJUNCTION
     return None
 
 
 def file_to_read(wanted: str | None) -> str:
     """The license file to read for ``files_wanted``'s answer: the file ``SEE LICENSE IN``
     names, or ``""`` for the usual license files."""
-    return "" if wanted in (None, VAGUE, VERIFY, CONJUNCTION) else str(wanted)
+    return "" if wanted in (None, VAGUE, VERIFY, CONJUNCTION, DISJUNCTION) else str(wanted)
 
 
-def _conjunction(expression: str | None) -> bool:
-    """Whether ``expression`` joins two or more licenses with AND, and nothing with OR."""
-    from ospo_scan.licenses.normalize import AllOf, LicenseLeaf, parse_expression
+def _combination(expression: str | None, operator: str) -> bool:
+    """Whether ``expression`` joins two or more licenses with ``operator`` ("AND", "OR") and
+    with nothing else."""
+    from ospo_scan.licenses.normalize import AllOf, AnyOf, LicenseLeaf, parse_expression
 
-    if expression is None or " AND " not in expression or " OR " in expression:
+    other = " OR " if operator == "AND" else " AND "
+    if expression is None or f" {operator} " not in expression or other in expression:
         return False
     try:
         node = parse_expression(expression)
     except ValueError:
         return False
-    return isinstance(node, AllOf) and all(isinstance(item, LicenseLeaf) for item in node.items)
+    kind = AllOf if operator == "AND" else AnyOf
+    return isinstance(node, kind) and all(isinstance(item, LicenseLeaf) for item in node.items)
 
 
 def _content_license(expression: str | None) -> bool:
@@ -385,8 +391,8 @@ def files_resolution(
         return _settle_vague(declared, where, texts)
     if wanted == VERIFY:
         return _verify(declared, where, texts, readme)
-    if wanted == CONJUNCTION:
-        return _settle_conjunction(declared, where, texts)
+    if wanted in (CONJUNCTION, DISJUNCTION):
+        return _settle_combination(declared, where, texts, choice=wanted == DISJUNCTION)
     if not texts:
         note = problem or f"no {wanted or 'license file'} in {container}"
         if wanted == "" and problem is None:
@@ -425,16 +431,23 @@ def _settle_vague(declared: Resolution, where: str, texts: list[tuple[str, str]]
     return Resolution(combined.expression, declared.source, combined.score, tuple(evidence), reason)
 
 
-def _settle_conjunction(
-    declared: Resolution, where: str, texts: list[tuple[str, str]]
+def _settle_combination(
+    declared: Resolution, where: str, texts: list[tuple[str, str]], *, choice: bool
 ) -> Resolution:
-    """``declared`` (licenses joined with AND) replaced by the license files' reading when
-    those hold, matched confidently with nothing left over, only some of the declared
-    licenses, and every license they leave out restricts no more than one they hold:
-    react-native-fast-image 8.18.0 declares "(MIT AND Apache-2.0)" and its LICENSE is the MIT
-    text alone (the Apache-2.0 code is the bundled native libraries). The answer can then be
-    no more permissive under a policy than the declaration (a declared copyleft part missing
-    from the files is kept). Otherwise ``declared``, with the texts as evidence."""
+    """``declared`` (licenses joined with AND, or with OR when ``choice``) replaced by the
+    license files' reading when those hold, matched confidently with nothing left over, only
+    some of the declared licenses:
+
+    * AND: when every license they leave out restricts no more than one they hold.
+      react-native-fast-image 8.18.0 declares "(MIT AND Apache-2.0)" and its LICENSE is the
+      MIT text alone (the Apache-2.0 code is the native libraries it bundles). A copyleft part
+      the files do not show is kept.
+    * OR: when they hold exactly one of the alternatives (spark-md5 3.0.2 declares "(WTFPL OR
+      MIT)" and ships the WTFPL alone). Fewer alternatives restrict at least as much.
+
+    Either way the answer is never more permissive under a policy than the declaration.
+    Otherwise ``declared`` with the texts as evidence, made "or later" by a GNU notice in them
+    (``_with_gnu_notice``)."""
     from ospo_scan.licenses.categories import restriction
     from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF
     from ospo_scan.licenses.normalize import license_keys
@@ -445,22 +458,29 @@ def _settle_conjunction(
     evidence, combined = _read_texts(declared, where, texts)
     found = combined.expression
     if found is None or UNKNOWN_TEXT_REF in found or combined.score < FILES_WIN_SCORE:
-        return replace(declared, evidence=tuple(evidence))
+        return _with_gnu_notice(declared, where, texts)
     try:
         kept = set(license_keys(found))
         declared_keys = set(license_keys(declared.expression))
     except ValueError:
-        return replace(declared, evidence=tuple(evidence))
+        return _with_gnu_notice(declared, where, texts)
     left_out = declared_keys - kept
-    if not kept or not kept < declared_keys or " OR " in found:
-        return replace(declared, evidence=tuple(evidence))
-    if restriction(sorted(left_out)) > restriction(sorted(kept)):
-        return replace(declared, evidence=tuple(evidence))
+    if choice:
+        settles = len(kept) == 1 and kept < declared_keys
+    else:
+        settles = (
+            bool(kept)
+            and kept < declared_keys
+            and " OR " not in found
+            and restriction(sorted(left_out)) <= restriction(sorted(kept))
+        )
+    if not settles:
+        return _with_gnu_notice(declared, where, texts)
     names = ", ".join(member for member, _ in texts)
     raw = declared.evidence[0].value if declared.evidence else declared.expression
-    reason = (
-        f"the package declares {raw!r}; its license files {names} grant only {found}"
-        f" (the declaration also names {' AND '.join(sorted(left_out))}, which they do not grant)"
+    others = (" OR " if choice else " AND ").join(sorted(left_out))
+    reason = f"the package declares {raw!r}; its license files {names} grant only {found}" + (
+        f" (they do not offer {others})" if choice else f" (not {others})"
     )
     return Resolution(found, declared.source, combined.score, tuple(evidence), reason)
 
