@@ -302,3 +302,61 @@ def portion_licenses(
             ):
                 found.append((license_id, member, statement))
     return found
+
+
+def combination(expression: str | None) -> str | None:
+    """ "AND" or "OR" when ``expression`` joins two or more licenses with that operator only
+    (no nesting, no exception), else ``None``."""
+    from ospo_scan.licenses.normalize import AllOf, AnyOf, LicenseLeaf, parse_expression
+
+    if expression is None or (" AND " in expression) == (" OR " in expression):
+        return None
+    try:
+        node = parse_expression(expression)
+    except ValueError:
+        return None
+    if not isinstance(node, AllOf | AnyOf):
+        return None
+    if not all(isinstance(item, LicenseLeaf) and item.exception is None for item in node.items):
+        return None
+    return "AND" if isinstance(node, AllOf) else "OR"
+
+
+def narrowed_by_files(files: Detection, declared: str) -> tuple[str, str] | None:
+    """The license files' reading, and the declared licenses it leaves out, when the files
+    hold (matched at ``FILES_WIN_SCORE`` or better, nothing unexplained) only some of the
+    licenses that ``declared`` joins (``combination``):
+
+    * with AND, when every license left out restricts no more than one the files hold
+      ("(MIT AND Apache-2.0)" over the MIT text alone: the other usually covers bundled
+      code); a copyleft part the files do not show is kept;
+    * with OR, when the files hold exactly one of the alternatives ("(WTFPL OR MIT)" over the
+      WTFPL alone): fewer alternatives restrict at least as much.
+
+    Either way the answer is never more permissive under a policy than the declaration.
+    ``None``: the declaration stands."""
+    from ospo_scan.licenses.categories import restriction
+    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF
+    from ospo_scan.licenses.normalize import license_keys
+
+    operator = combination(declared)
+    found = files.expression
+    if operator is None or found is None or UNKNOWN_TEXT_REF in found:
+        return None
+    if files.score < FILES_WIN_SCORE:
+        return None
+    try:
+        kept = set(license_keys(found))
+        declared_keys = set(license_keys(declared))
+    except ValueError:
+        return None
+    left_out = declared_keys - kept
+    if not kept or not kept < declared_keys:
+        return None
+    if operator == "OR" and len(kept) != 1:
+        return None
+    if operator == "AND" and (
+        " OR " in found or restriction(sorted(left_out)) > restriction(sorted(kept))
+    ):
+        return None
+    return found, f" {operator} ".join(sorted(left_out))

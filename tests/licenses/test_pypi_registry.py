@@ -1818,3 +1818,27 @@ def test_a_declared_bsd_variant_gives_way_to_the_variant_in_the_files(
         )
     else:
         assert resolution.reason is None
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [
+        # Licenses joined with AND over the text of one of them: the files' license.
+        ("License-Expression: MIT AND Apache-2.0", "MIT"),
+        # A choice over the text of one alternative: that alternative.
+        ("License-Expression: Apache-2.0 OR MIT", "MIT"),
+        # A copyleft part the files leave out is kept.
+        ("License-Expression: MIT AND GPL-3.0-only", "MIT AND GPL-3.0-only"),
+    ],
+)
+def test_a_declared_combination_is_narrowed_by_the_license_files(
+    recorded_session: RecordedRegistry, cache: LicenseCache, declared: str, expected: str
+) -> None:
+    _license_files_case(recorded_session, declared, files=(("licenses/LICENSE", MIT_TEXT),))
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == expected
+    if expected == "MIT":
+        assert resolution.reason is not None
+        assert resolution.reason.startswith("the license files LICENSE grant only MIT, not ")

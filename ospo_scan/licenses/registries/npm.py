@@ -22,7 +22,7 @@ from packageurl import PackageURL
 
 from ospo_scan.licenses.http import RegistryResponseError, RegistryUnavailable
 from ospo_scan.licenses.registries.base import LICENSE_FOLDER, LOW_CONFIDENCE, resolution_from
-from ospo_scan.licenses.settle import names_public_domain
+from ospo_scan.licenses.settle import combination, names_public_domain
 from ospo_scan.model import Component, Evidence, Resolution
 
 if TYPE_CHECKING:
@@ -260,10 +260,9 @@ def files_wanted(document: dict[str, Any]) -> str | None:
         return VAGUE
     if normalized is not None and _content_license(normalized.expression):
         return VERIFY
-    if normalized is not None and _combination(normalized.expression, "AND"):
-        return CONJUNCTION
-    if normalized is not None and _combination(normalized.expression, "OR"):
-        return DISJUNCTION
+    joined = combination(normalized.expression) if normalized is not None else None
+    if joined is not None:
+        return CONJUNCTION if joined == "AND" else DISJUNCTION
     return None
 
 
@@ -271,22 +270,6 @@ def file_to_read(wanted: str | None) -> str:
     """The license file to read for ``files_wanted``'s answer: the file ``SEE LICENSE IN``
     names, or ``""`` for the usual license files."""
     return "" if wanted in (None, VAGUE, VERIFY, CONJUNCTION, DISJUNCTION) else str(wanted)
-
-
-def _combination(expression: str | None, operator: str) -> bool:
-    """Whether ``expression`` joins two or more licenses with ``operator`` ("AND", "OR") and
-    with nothing else."""
-    from ospo_scan.licenses.normalize import AllOf, AnyOf, LicenseLeaf, parse_expression
-
-    other = " OR " if operator == "AND" else " AND "
-    if expression is None or f" {operator} " not in expression or other in expression:
-        return False
-    try:
-        node = parse_expression(expression)
-    except ValueError:
-        return False
-    kind = AllOf if operator == "AND" else AnyOf
-    return isinstance(node, kind) and all(isinstance(item, LicenseLeaf) for item in node.items)
 
 
 def _content_license(expression: str | None) -> bool:
@@ -392,7 +375,7 @@ def files_resolution(
     if wanted == VERIFY:
         return _verify(declared, where, texts, readme)
     if wanted in (CONJUNCTION, DISJUNCTION):
-        return _settle_combination(declared, where, texts, choice=wanted == DISJUNCTION)
+        return _settle_combination(declared, where, texts)
     if not texts:
         note = problem or f"no {wanted or 'license file'} in {container}"
         if wanted == "" and problem is None:
@@ -432,56 +415,26 @@ def _settle_vague(declared: Resolution, where: str, texts: list[tuple[str, str]]
 
 
 def _settle_combination(
-    declared: Resolution, where: str, texts: list[tuple[str, str]], *, choice: bool
+    declared: Resolution, where: str, texts: list[tuple[str, str]]
 ) -> Resolution:
-    """``declared`` (licenses joined with AND, or with OR when ``choice``) replaced by the
-    license files' reading when those hold, matched confidently with nothing left over, only
-    some of the declared licenses:
-
-    * AND: when every license they leave out restricts no more than one they hold.
-      react-native-fast-image 8.18.0 declares "(MIT AND Apache-2.0)" and its LICENSE is the
-      MIT text alone (the Apache-2.0 code is the native libraries it bundles). A copyleft part
-      the files do not show is kept.
-    * OR: when they hold exactly one of the alternatives (spark-md5 3.0.2 declares "(WTFPL OR
-      MIT)" and ships the WTFPL alone). Fewer alternatives restrict at least as much.
-
-    Either way the answer is never more permissive under a policy than the declaration.
-    Otherwise ``declared`` with the texts as evidence, made "or later" by a GNU notice in them
-    (``_with_gnu_notice``)."""
-    from ospo_scan.licenses.categories import restriction
-    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF
-    from ospo_scan.licenses.normalize import license_keys
-    from ospo_scan.licenses.settle import FILES_WIN_SCORE
+    """``declared`` (licenses joined with AND only, or OR only) replaced by the license files'
+    reading when they grant only some of those licenses (``settle.narrowed_by_files``:
+    react-native-fast-image 8.18.0 declares "(MIT AND Apache-2.0)" over the MIT text alone,
+    spark-md5 3.0.2 "(WTFPL OR MIT)" over the WTFPL alone). Otherwise ``declared`` with the
+    texts as evidence, made "or later" by a GNU notice in them (``_with_gnu_notice``)."""
+    from ospo_scan.licenses.settle import narrowed_by_files
 
     if declared.expression is None or not texts:
         return declared
     evidence, combined = _read_texts(declared, where, texts)
-    found = combined.expression
-    if found is None or UNKNOWN_TEXT_REF in found or combined.score < FILES_WIN_SCORE:
+    narrowed = narrowed_by_files(combined, declared.expression)
+    if narrowed is None:
         return _with_gnu_notice(declared, where, texts)
-    try:
-        kept = set(license_keys(found))
-        declared_keys = set(license_keys(declared.expression))
-    except ValueError:
-        return _with_gnu_notice(declared, where, texts)
-    left_out = declared_keys - kept
-    if choice:
-        settles = len(kept) == 1 and kept < declared_keys
-    else:
-        settles = (
-            bool(kept)
-            and kept < declared_keys
-            and " OR " not in found
-            and restriction(sorted(left_out)) <= restriction(sorted(kept))
-        )
-    if not settles:
-        return _with_gnu_notice(declared, where, texts)
+    found, left_out = narrowed
     names = ", ".join(member for member, _ in texts)
     raw = declared.evidence[0].value if declared.evidence else declared.expression
-    others = (" OR " if choice else " AND ").join(sorted(left_out))
-    reason = f"the package declares {raw!r}; its license files {names} grant only {found}" + (
-        f" (they do not offer {others})" if choice else f" (not {others})"
-    )
+    reason = f"the package declares {raw!r}; its license files {names} grant only {found}"
+    reason += f" (they do not offer {left_out})" if " OR " in raw else f" (not {left_out})"
     return Resolution(found, declared.source, combined.score, tuple(evidence), reason)
 
 

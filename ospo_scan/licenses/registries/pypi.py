@@ -823,14 +823,21 @@ def _with_portions(
     (same order as the texts)."""
     from ospo_scan.licenses.detect import combine_detections, detect_license_text
     from ospo_scan.licenses.normalize import parse_expression, render
-    from ospo_scan.licenses.settle import FILES_WIN_SCORE, mentions_portions, portion_licenses
+    from ospo_scan.licenses.settle import (
+        FILES_WIN_SCORE,
+        combination,
+        mentions_portions,
+        narrowed_by_files,
+        portion_licenses,
+    )
 
     expression = resolution.expression
     if expression is None:
         return resolution
     bsd = _BSD_VARIANT.fullmatch(expression) is not None
+    joined = combination(expression) is not None
     texts = license_texts()
-    if not texts or not (bsd or any(mentions_portions(text) for _, _, text in texts)):
+    if not texts or not (bsd or joined or any(mentions_portions(text) for _, _, text in texts)):
         return resolution
     if detections is None:
         detections = [
@@ -850,6 +857,10 @@ def _with_portions(
     ):
         said.append(f"the license files {names} hold {found}, not the declared {expression}")
         expression = found
+    narrowed = narrowed_by_files(combined, expression) if joined else None
+    if narrowed is not None:
+        said.append(f"the license files {names} grant only {narrowed[0]}, not {narrowed[1]}")
+        expression = narrowed[0]
     parts = portion_licenses([(m, t) for _, m, t in texts], detections, expression)
     said.extend(
         f'{member} puts part of the package under {lid}: "{words}"' for lid, member, words in parts
@@ -861,13 +872,13 @@ def _with_portions(
         seen = Evidence(resolution.source, clip_evidence(text), f"{where} {member}")
         if seen not in evidence:
             evidence.append(seen)
-    joined = " AND ".join(
+    with_parts = " AND ".join(
         [f"({expression})" if " OR " in expression else expression, *(p[0] for p in parts)]
     )
     reason = "; ".join([*filter(None, [resolution.reason]), *said])
     return replace(
         resolution,
-        expression=render(parse_expression(joined)),
+        expression=render(parse_expression(with_parts)),
         reason=reason,
         evidence=tuple(evidence),
     )
