@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from ospo_scan.model import Evidence, Resolution
 
 if TYPE_CHECKING:
-    from ospo_scan.licenses.detect import Detection
+    from ospo_scan.licenses.detect import Detection, TextMatch
 
 # How closely the license files must match for their reading to replace a vague declaration:
 # every file that holds a license matched nearly word for word, and no part left unexplained.
@@ -360,3 +360,61 @@ def narrowed_by_files(files: Detection, declared: str) -> tuple[str, str] | None
     ):
         return None
     return found, f" {operator} ".join(sorted(left_out))
+
+
+# Words that open a third-party notice after the package's own license text: "Contains code
+# from glfx.js", "The bundled Google Closure Library is licensed under Apache 2.0", "This
+# product bundles ...".
+_THIRD_PARTY_NOTICE = re.compile(
+    rf"{_BUNDLED.pattern}|\b(?:contains|includes|incorporates)\s+(?:code|software|material)"
+    r"\s+(?:from|of|by)\b",
+    re.IGNORECASE,
+)
+
+
+def without_bundled(text: str, detection: Detection) -> Detection:
+    """``detection`` of one license file without the license texts that follow a notice of
+    bundled or third-party code (``_THIRD_PARTY_NOTICE``, in the words between the matched
+    texts): mapbox-gl 1.13.3's LICENSE.txt is its BSD-3-Clause text, then "Contains code from
+    glfx.js" and the MIT text. Those licenses cover other projects' code the package ships,
+    which an OSPO lists as third-party notices, not as the package's license. They are only
+    left out when they restrict no more than the licenses kept (a bundled copyleft library
+    stays in the answer), when the file's own text comes first, and when the reading joins
+    its licenses with AND; the note names what was left out."""
+    from ospo_scan.licenses.categories import restriction
+    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF
+    from ospo_scan.licenses.normalize import AllOf, parse_expression, render
+
+    if detection.expression is None or len(detection.matches) < 2:
+        return detection
+    if " OR " in detection.expression or " WITH " in detection.expression:
+        return detection
+    lines = text.splitlines()
+    ordered = sorted(detection.matches, key=lambda m: m.start_line)
+    kept = [ordered[0]]
+    bundled: list[TextMatch] = []
+    previous_end = ordered[0].end_line
+    if _THIRD_PARTY_NOTICE.search(" ".join(lines[: ordered[0].start_line])):
+        return detection
+    for match in ordered[1:]:
+        between = " ".join(lines[previous_end : max(match.start_line, previous_end)])
+        previous_end = max(previous_end, match.end_line)
+        if bundled or _THIRD_PARTY_NOTICE.search(between):
+            bundled.append(match)
+        else:
+            kept.append(match)
+    own = {m.license_id for m in kept}
+    dropped = sorted({m.license_id for m in bundled} - own)
+    if not dropped or any(" " in key for key in [*own, *dropped]):
+        return detection
+    if restriction(dropped) > restriction(sorted(own)):
+        return detection
+    node = parse_expression(detection.expression)
+    items = node.items if isinstance(node, AllOf) else (node,)
+    remaining = [item for item in items if render(item) not in dropped]
+    if not remaining or not any(render(item) != UNKNOWN_TEXT_REF for item in remaining):
+        return detection
+    expression = render(remaining[0] if len(remaining) == 1 else AllOf(tuple(remaining)))
+    note = f"left out as bundled or third-party code: {', '.join(dropped)}"
+    notes = "; ".join(filter(None, [detection.note, note]))
+    return replace(detection, expression=expression, matches=tuple(kept), note=notes)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ospo_scan.licenses.detect import detect_license_text
-from ospo_scan.licenses.settle import mentions_portions, portion_licenses
+from ospo_scan.licenses.settle import mentions_portions, portion_licenses, without_bundled
 
 TEXTS = Path(__file__).parents[1] / "fixtures" / "license-texts"
 # typeshed's LICENSE (as mypy vendors it): Apache-2.0, then "Parts of typeshed are licensed
@@ -102,3 +102,40 @@ def test_plain_license_texts_do_not_mention_parts() -> None:
     ):
         assert not mentions_portions((TEXTS / name).read_text("utf-8")), name
     assert mentions_portions(TYPESHED)
+
+
+GPL3_TEXT = (TEXTS / "pypi__pygithub__2.10.0__COPYING").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("notice", "second", "expected"),
+    [
+        # mapbox-gl 1.13.3's LICENSE.txt: its BSD text, then "Contains code from glfx.js".
+        (
+            "Contains code from glfx.js\n\nCopyright (C) 2011 by Evan Wallace",
+            MIT_TEXT,
+            "BSD-3-Clause",
+        ),
+        # google-libphonenumber 3.2.47: "The bundled Google Closure Library is licensed ...".
+        (
+            "The bundled Demo Library is licensed under the following license:",
+            MIT_TEXT,
+            "BSD-3-Clause",
+        ),
+        # A bundled library under a license that restricts more stays in the answer.
+        ("This product bundles libdemo, under the following license:", GPL3_TEXT, None),
+        # Parts of the package's own code are not third-party code.
+        ("Some of the decompression code was based on this, under:", MIT_TEXT, None),
+    ],
+)
+def test_licenses_after_a_third_party_notice_are_left_out(
+    notice: str, second: str, expected: str | None
+) -> None:
+    text = f"{BSD3_TEXT}\n\n-----\n\n{notice}\n\n{second}"
+    detection = detect_license_text(text)
+
+    result = without_bundled(text, detection)
+
+    assert result.expression == (expected or detection.expression)
+    if expected is not None:
+        assert result.note is not None and "left out as bundled or third-party code" in result.note

@@ -22,7 +22,7 @@ from packageurl import PackageURL
 
 from ospo_scan.licenses.http import RegistryResponseError, RegistryUnavailable
 from ospo_scan.licenses.registries.base import LICENSE_FOLDER, LOW_CONFIDENCE, resolution_from
-from ospo_scan.licenses.settle import combination, names_public_domain
+from ospo_scan.licenses.settle import combination, names_public_domain, without_bundled
 from ospo_scan.model import Component, Evidence, Resolution
 
 if TYPE_CHECKING:
@@ -502,7 +502,8 @@ def _read_texts(
     detections = []
     for member, text in texts:
         evidence.append(Evidence(declared.source, clip_evidence(text), f"{where} {member}"))
-        detections.append(detect_license_text(text, filename=member.rsplit("/", 1)[-1]))
+        detection = detect_license_text(text, filename=member.rsplit("/", 1)[-1])
+        detections.append(without_bundled(text, detection))
     return evidence, combine_detections(detections)
 
 

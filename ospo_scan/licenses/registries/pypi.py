@@ -58,6 +58,7 @@ from ospo_scan.licenses.settle import (
     names_public_domain,
     refined_by_notice,
     unknown_terms,
+    without_bundled,
 )
 from ospo_scan.licenses.wheel import (
     MAX_SDIST_BYTES,
@@ -755,7 +756,8 @@ def settle_declaration(
     detections = []
     for where, member, text in texts:
         evidence.append(Evidence(source, clip_evidence(text), f"{where} {member}"))
-        detections.append(detect_license_text(text, filename=member.rsplit("/", 1)[-1]))
+        detection = detect_license_text(text, filename=member.rsplit("/", 1)[-1])
+        detections.append(without_bundled(text, detection))
     names = ", ".join(member.rsplit("/", 1)[-1] for _, member, _ in texts)
     combined = combine_detections(detections)
     found = combined.expression
@@ -983,7 +985,8 @@ def license_texts_resolution(
     detections = []
     for member, text in texts:
         evidence.append(Evidence(source, clip_evidence(text), f"{where} {member}"))
-        detections.append(detect_license_text(text, filename=member.rsplit("/", 1)[-1]))
+        detection = detect_license_text(text, filename=member.rsplit("/", 1)[-1])
+        detections.append(without_bundled(text, detection))
     names = ", ".join(member.rsplit("/", 1)[-1] for member, _ in texts)
     recognized = [d for d in detections if d.expression is not None]
     if not recognized:
