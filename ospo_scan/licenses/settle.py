@@ -217,7 +217,8 @@ def refined_by_notice(
 _SAME_SENTENCE = r"(?:[^.;:]|\.(?=\S)){0,120}?"  # a dot inside "demo/*.py" ends nothing
 _PORTION = re.compile(
     rf"\b(?:parts?|portions?|some|certain)\b{_SAME_SENTENCE}"
-    r"\b(?:licensed|derived|based|taken|adapted|copied|ported)\b"
+    r"\b(?:licensed|derived|based(?!\s+on\s+the\s+(?:program|library|work)\b)|taken|adapted"
+    r"|copied|ported)\b"
     r"|\b(?:derived|adapted|taken|copied|ported)\s++from\s++"
     r"(?!(?:this|the)\s+(?:software|work|program|library)\b)"
     rf"|\bfiles?\b{_SAME_SENTENCE}\b(?:are|is)\s+(?:licensed|distributed|released|available)"
@@ -418,3 +419,73 @@ def without_bundled(text: str, detection: Detection) -> Detection:
     note = f"left out as bundled or third-party code: {', '.join(dropped)}"
     notes = "; ".join(filter(None, [detection.note, note]))
     return replace(detection, expression=expression, matches=tuple(kept), note=notes)
+
+
+# Words every copy of a common license has (the first match is enough): a license file
+# without its declared license's words may hold another license; one with them seldom does.
+_FAMILY_MARKERS = {
+    "MIT": re.compile(r"permission\s+is\s+hereby\s+granted", re.IGNORECASE),
+    "Apache": re.compile(r"apache\s+license", re.IGNORECASE),
+    "BSD": re.compile(r"redistribution\s+and\s+use\s+in\s+source", re.IGNORECASE),
+    "ISC": re.compile(r"permission\s+to\s+use,\s+copy,\s+modify", re.IGNORECASE),
+    "GPL": re.compile(r"general\s+public\s+license", re.IGNORECASE),
+    "LGPL": re.compile(r"lesser\s+general\s+public|library\s+general\s+public", re.IGNORECASE),
+    "AGPL": re.compile(r"affero\s+general\s+public", re.IGNORECASE),
+    "MPL": re.compile(r"mozilla\s+public\s+license", re.IGNORECASE),
+}
+_EXCEPTION_WORDS = re.compile(r"\bexception\b|in\s+addition\s+to\s+the\s+permissions", re.I)
+
+
+def may_differ(declared: str, texts: list[str]) -> bool:
+    """Whether license files may hold something other than the single ``declared`` license
+    (a quick look before they are matched): its family's usual words are missing from them,
+    or a GNU declaration's files speak of an exception."""
+    from ospo_scan.licenses.normalize import license_family
+
+    if " " in declared:
+        return False
+    family = license_family(declared)
+    marker = _FAMILY_MARKERS.get(family)
+    joined = "\n".join(texts)
+    if family in ("GPL", "LGPL", "AGPL") and _EXCEPTION_WORDS.search(joined):
+        return True
+    return marker is not None and marker.search(joined) is None
+
+
+def declared_with_exception(files: Detection, declared: str) -> str | None:
+    """``declared`` (one GNU license) with the exception that its license files attach to
+    the same license ("GPL-2.0-or-later" over the GPL 2 text with the linking exception:
+    "GPL-2.0-or-later WITH GCC-exception-2.0"); ``None`` when they attach none."""
+    from ospo_scan.licenses.normalize import license_family
+
+    found = files.expression
+    if found is None or " " in declared or files.score < FILES_WIN_SCORE:
+        return None
+    family = license_family(declared)
+    version = re.sub(r"-(?:only|or-later)$", "", declared)
+    for item in found.split(" AND "):
+        license_id, _, exception = item.strip("()").partition(" WITH ")
+        same = license_family(license_id) == family and license_id.startswith(version)
+        if exception and same:
+            return f"{declared} WITH {exception}"
+    return None
+
+
+def files_instead(files: Detection, declared: str) -> str | None:
+    """The license files' reading when it names a single license of another family than the
+    single ``declared`` one, matched at ``FILES_WIN_SCORE`` or better, that restricts at least
+    as much (deep-translator 1.11.4 declares "MIT" and ships the Apache 2.0 text): the files
+    are the grant, and taking them can never make a policy answer more permissive. ``None``:
+    the declaration stands."""
+    from ospo_scan.licenses.categories import restriction
+    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF
+    from ospo_scan.licenses.normalize import license_family
+
+    found = files.expression
+    if found is None or " " in found or " " in declared or UNKNOWN_TEXT_REF in found:
+        return None
+    if files.score < FILES_WIN_SCORE or license_family(found) == license_family(declared):
+        return None
+    if restriction([found]) < restriction([declared]):
+        return None
+    return found

@@ -997,6 +997,8 @@ def test_second_wheel_is_tried_when_the_first_is_missing(
 
 TEXTS = FIXTURES / "license-texts"
 GPL3_TEXT = (TEXTS / "pypi__pygithub__2.10.0__COPYING").read_text("utf-8")
+APACHE_TEXT = (TEXTS / "pypi__requests__2.34.2__LICENSE").read_text("utf-8")
+BSD3_TEXT = (TEXTS / "pypi__click__8.5.1__LICENSE.txt").read_text("utf-8")
 BSD2_TEXT = (
     "Copyright (c) 2005-2020, Demo Authors\nAll rights reserved.\n\n"
     "Redistribution and use in source and binary forms, with or without modification, are "
@@ -1301,7 +1303,6 @@ def test_a_bare_gnu_version_takes_or_later_from_the_notice(
     ("raw", "expected"),
     [
         ("GPL-2.0-only", "GPL-2.0-only"),  # says "only"
-        ("MIT License", "MIT"),  # no guess
         ("GPL-2.0-or-later OR MIT", "GPL-2.0-or-later OR MIT"),
     ],
 )
@@ -1583,20 +1584,52 @@ def test_a_license_field_its_classifiers_contradict_is_checked_against_the_files
     assert resolution.reason == "License 'MIT' (spdx) is settled by the license files LICENSE"
 
 
-def test_a_license_field_its_classifiers_agree_with_is_not_checked(
-    recorded_session: RecordedRegistry, cache: LicenseCache
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # deep-translator 1.11.4's shape: "MIT" over the Apache 2.0 text, which restricts as
+        # much: the files are the grant.
+        (APACHE_TEXT, "Apache-2.0"),
+        # ... over a GPL text, which restricts more: the files too.
+        (GPL3_TEXT, "GPL-3.0-only"),
+        # ... over the MIT text itself: nothing to change.
+        (MIT_TEXT, "MIT"),
+    ],
+)
+def test_a_clear_declaration_gives_way_to_files_of_another_license_as_strict(
+    recorded_session: RecordedRegistry, cache: LicenseCache, text: str, expected: str
 ) -> None:
     _license_files_case(
         recorded_session,
         "License: MIT License",
         "Classifier: License :: OSI Approved :: MIT License",
-        files=(("licenses/LICENSE", ISC_TEXT),),
+        files=(("licenses/LICENSE", text),),
     )
 
     resolution = _resolve(recorded_session, cache, "demo", "1.0")
 
-    assert resolution.expression == "MIT"
-    assert resolution.reason is None
+    assert resolution.expression == expected
+    if expected == "MIT":
+        assert resolution.reason is None
+    else:
+        assert resolution.reason == (
+            f"the license files LICENSE hold {expected}, which restricts at least as much as"
+            " the declared MIT"
+        )
+
+
+def test_files_more_permissive_than_a_clear_declaration_do_not_replace_it(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    _license_files_case(
+        recorded_session,
+        "License-Expression: GPL-3.0-or-later",
+        files=(("licenses/LICENSE", MIT_TEXT),),
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "GPL-3.0-or-later"
 
 
 def test_a_gnu_notice_in_the_sdist_sources_settles_or_later(
@@ -1796,8 +1829,23 @@ def test_parts_are_read_from_the_wheel_only(
         ("License-Expression: BSD-3-Clause", BSD2_TEXT, "BSD-2-Clause"),
         # awacs 2.6.1: "New BSD license" (read as BSD-3-Clause) over the same.
         ("License: New BSD license", BSD2_TEXT, "BSD-2-Clause"),
-        # Another family in the files is not a variant: the declaration stands.
-        ("License-Expression: BSD-3-Clause", MIT_TEXT, "BSD-3-Clause"),
+        # The LBNL variant (the "Enhancements" paragraph after the three clauses).
+        (
+            "License-Expression: BSD-3-Clause",
+            BSD3_TEXT
+            + "\nYou are under no obligation whatsoever to provide any bug fixes, patches, or"
+            ' upgrades to the features, functionality or performance of the source code ("'
+            'Enhancements") to anyone; however, if you choose to make your Enhancements'
+            " available either publicly, or directly to the author of this software, without"
+            " imposing a separate written license agreement for such Enhancements, then you"
+            " hereby grant the following license: a non-exclusive, royalty-free perpetual"
+            " license to install, use, modify, prepare derivative works, incorporate into other"
+            " computer software, distribute, and sublicense such enhancements or derivative"
+            " works thereof, in binary and source code form.\n",
+            "BSD-3-Clause-LBNL",
+        ),
+        # The declared variant itself: nothing to change.
+        ("License-Expression: BSD-3-Clause", BSD3_TEXT, "BSD-3-Clause"),
     ],
 )
 def test_a_declared_bsd_variant_gives_way_to_the_variant_in_the_files(
@@ -1812,9 +1860,9 @@ def test_a_declared_bsd_variant_gives_way_to_the_variant_in_the_files(
     resolution = _resolve(recorded_session, cache, "demo", "1.0")
 
     assert resolution.expression == expected
-    if expected == "BSD-2-Clause":
+    if expected != "BSD-3-Clause":
         assert resolution.reason == (
-            "the license files LICENSE hold BSD-2-Clause, not the declared BSD-3-Clause"
+            f"the license files LICENSE hold {expected}, not the declared BSD-3-Clause"
         )
     else:
         assert resolution.reason is None
@@ -1842,3 +1890,38 @@ def test_a_declared_combination_is_narrowed_by_the_license_files(
     if expected == "MIT":
         assert resolution.reason is not None
         assert resolution.reason.startswith("the license files LICENSE grant only MIT, not ")
+
+
+# uWSGI 2.0.31's LICENSE: the linking exception, then the GPL 2 text.
+LINKING_EXCEPTION = (
+    "LINKING EXCEPTION\n\n In addition to the permissions in the GNU General Public License,\n"
+    " the authors give you unlimited permission to link the compiled\n version of this library"
+    " into combinations with other programs,\n and to distribute those combinations without any"
+    " restriction\n coming from the use of this file. (The General Public License\n restrictions"
+    " do apply in other respects; for example, they cover\n modification of the file, and"
+    " distribution when not linked into\n a combined executable.)\n"
+)
+GPL2_TEXT = (TEXTS / "pypi__pylint__4.1.4__LICENSE").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [
+        ("License-Expression: GPL-2.0-or-later", "GPL-2.0-or-later WITH GCC-exception-2.0"),
+        ("License: GPLv2", "GPL-2.0-only WITH GCC-exception-2.0"),
+    ],
+)
+def test_an_exception_in_the_license_files_is_attached_to_the_declared_license(
+    recorded_session: RecordedRegistry, cache: LicenseCache, declared: str, expected: str
+) -> None:
+    _license_files_case(
+        recorded_session,
+        declared,
+        files=(("licenses/LICENSE", f"{LINKING_EXCEPTION}\n\n{GPL2_TEXT}"),),
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == expected
+    assert resolution.reason is not None
+    assert f"the license files LICENSE attach an exception: {expected}" in resolution.reason

@@ -429,7 +429,7 @@ def _settle_combination(
     evidence, combined = _read_texts(declared, where, texts)
     narrowed = narrowed_by_files(combined, declared.expression)
     if narrowed is None:
-        return _with_gnu_notice(declared, where, texts)
+        return _with_gnu_notice(declared, where, texts, combined)
     found, left_out = narrowed
     names = ", ".join(member for member, _ in texts)
     raw = declared.evidence[0].value if declared.evidence else declared.expression
@@ -543,11 +543,15 @@ CONFIDENCE_FROM_NOTICE = 0.85
 
 
 def _with_gnu_notice(
-    declared: Resolution, tarball: str, texts: list[tuple[str, str]]
+    declared: Resolution,
+    tarball: str,
+    texts: list[tuple[str, str]],
+    read: Detection | None = None,
 ) -> Resolution:
     """``declared`` (one GNU license by a bare version) with "or later" when a notice in the
     license files grants this version "or (at your option) any later version"; the files'
-    texts join the evidence either way."""
+    texts join the evidence either way. ``read``: the files' combined reading, when the
+    caller has it."""
     from ospo_scan.licenses.detect import detect_license_text
     from ospo_scan.licenses.metadata import clip_evidence
     from ospo_scan.licenses.normalize import refine_gnu_version
@@ -555,11 +559,12 @@ def _with_gnu_notice(
     if declared.expression is None or not texts:
         return declared
     evidence = list(declared.evidence)
-    notices: list[str] = []
+    notices: list[str] = [match.license_id for match in read.matches] if read else []
     for member, text in texts:
         evidence.append(Evidence(declared.source, clip_evidence(text), f"{tarball} {member}"))
-        detection = detect_license_text(text, filename=member.rsplit("/", 1)[-1])
-        notices.extend(match.license_id for match in detection.matches)
+        if read is None:
+            detection = detect_license_text(text, filename=member.rsplit("/", 1)[-1])
+            notices.extend(match.license_id for match in detection.matches)
     refined = refine_gnu_version(declared.expression, notices, version_known=True)
     if refined is None:
         return Resolution(

@@ -794,13 +794,32 @@ def settle_declaration(
         )
         confidence = max(declared.confidence, CONFIDENCE_FROM_NOTICE)
         resolution = Resolution(refined, source, confidence, tuple(evidence), reason)
-    if portions and not vague:
+    if not vague:
+        # The files are read already: what they add costs nothing more.
         return _with_portions(resolution, lambda: texts, detections)
     return resolution
 
 
 # One license of the BSD family, by its SPDX id (the variants differ in a clause or two).
 _BSD_VARIANT = re.compile(r"BSD-[1-4]-Clause(?:-[A-Za-z0-9.]+)*")
+# The clauses that tell the common BSD variants apart (a quick look before matching): the
+# endorsement clause (three clauses), the advertising clause (four), and the LBNL, "views and
+# conclusions" and patent paragraphs.
+_BSD_ENDORSEMENT = re.compile(r"endorse|promote", re.IGNORECASE)
+_BSD_OTHER_CLAUSES = re.compile(
+    r"advertising|enhancements|views\s+and\s+conclusions|patent", re.IGNORECASE
+)
+
+
+def _other_bsd_variant(declared: str, texts: list[str]) -> bool:
+    """Whether license files may hold another BSD variant than the ``declared`` one."""
+    if _BSD_VARIANT.fullmatch(declared) is None:
+        return False
+    joined = "\n".join(texts)
+    if _BSD_OTHER_CLAUSES.search(joined):
+        return True
+    endorsement = _BSD_ENDORSEMENT.search(joined) is not None
+    return endorsement != (declared == "BSD-3-Clause")
 
 
 def _with_portions(
@@ -828,22 +847,28 @@ def _with_portions(
     from ospo_scan.licenses.settle import (
         FILES_WIN_SCORE,
         combination,
+        declared_with_exception,
+        files_instead,
+        may_differ,
         mentions_portions,
         narrowed_by_files,
         portion_licenses,
+        without_bundled,
     )
 
     expression = resolution.expression
     if expression is None:
         return resolution
-    bsd = _BSD_VARIANT.fullmatch(expression) is not None
     joined = combination(expression) is not None
     texts = license_texts()
-    if not texts or not (bsd or joined or any(mentions_portions(text) for _, _, text in texts)):
+    plain = [text for _, _, text in texts]
+    bsd = _other_bsd_variant(expression, plain)
+    differ = may_differ(expression, plain)
+    if not texts or not (bsd or joined or differ or any(mentions_portions(t) for t in plain)):
         return resolution
     if detections is None:
         detections = [
-            detect_license_text(text, filename=member.rsplit("/", 1)[-1])
+            without_bundled(text, detect_license_text(text, filename=member.rsplit("/", 1)[-1]))
             for _, member, text in texts
         ]
     names = ", ".join(member.rsplit("/", 1)[-1] for _, member, _ in texts)
@@ -859,6 +884,17 @@ def _with_portions(
     ):
         said.append(f"the license files {names} hold {found}, not the declared {expression}")
         expression = found
+    instead = files_instead(combined, expression) if differ else None
+    if instead is not None:
+        said.append(
+            f"the license files {names} hold {instead}, which restricts at least as much as"
+            f" the declared {expression}"
+        )
+        expression = instead
+    excepted = declared_with_exception(combined, expression) if differ else None
+    if excepted is not None:
+        said.append(f"the license files {names} attach an exception: {excepted}")
+        expression = excepted
     narrowed = narrowed_by_files(combined, expression) if joined else None
     if narrowed is not None:
         said.append(f"the license files {names} grant only {narrowed[0]}, not {narrowed[1]}")
