@@ -489,3 +489,101 @@ def files_instead(files: Detection, declared: str) -> str | None:
     if restriction([found]) < restriction([declared]):
         return None
     return found
+
+
+# One license of the BSD family, by its SPDX id (the variants differ in a clause or two).
+_BSD_VARIANT = re.compile(r"BSD-[1-4]-Clause(?:-[A-Za-z0-9.]+)*")
+# The clauses that tell the common BSD variants apart (a quick look before matching): the
+# endorsement clause (three clauses), the advertising clause (four), and the LBNL, "views and
+# conclusions" and patent paragraphs.
+_BSD_ENDORSEMENT = re.compile(r"endorse|promote", re.IGNORECASE)
+_BSD_OTHER_CLAUSES = re.compile(
+    r"advertising|enhancements|views\s+and\s+conclusions|patent", re.IGNORECASE
+)
+
+
+def _other_bsd_variant(declared: str, texts: list[str]) -> bool:
+    """Whether license files may hold another BSD variant than the ``declared`` one."""
+    if _BSD_VARIANT.fullmatch(declared) is None:
+        return False
+    joined = "\n".join(texts)
+    if _BSD_OTHER_CLAUSES.search(joined):
+        return True
+    endorsement = _BSD_ENDORSEMENT.search(joined) is not None
+    return endorsement != (declared == "BSD-3-Clause")
+
+
+def refined_by_files(
+    declared: str, texts: list[tuple[str, str]], detections: list[Detection] | None = None
+) -> tuple[str, str] | None:
+    """A clear ``declared`` expression refined by the package's license files ((member,
+    text), and their ``detections`` when the caller has them), as (expression, why), or
+    ``None`` when they change nothing:
+
+    * a single BSD variant over files that hold, matched confidently and alone, another BSD
+      variant becomes the files' variant (authors pick a BSD id from a list: django-auth-ldap
+      5.4.0 declares BSD-3-Clause over the two-clause text);
+    * a single license over files that hold a single license of another family restricting
+      at least as much becomes that license (``files_instead``);
+    * a GNU license gains the exception its files attach to it (``declared_with_exception``);
+    * an AND or OR of licenses is narrowed to those the files grant (``narrowed_by_files``);
+    * the licenses that the files put parts of the package under are joined with AND
+      (``portion_licenses``).
+
+    Quick looks at the texts (``may_differ``, ``mentions_portions``, the BSD clauses) spare
+    matching them when none of this can apply."""
+    from ospo_scan.licenses.detect import combine_detections, detect_license_text
+    from ospo_scan.licenses.normalize import parse_expression, render
+
+    if not texts:
+        return None
+    expression = declared
+    plain = [text for _, text in texts]
+    joined = combination(expression) is not None
+    bsd = _other_bsd_variant(expression, plain)
+    differ = may_differ(expression, plain)
+    if not (bsd or joined or differ or any(mentions_portions(text) for text in plain)):
+        return None
+    if detections is None:
+        detections = [
+            without_bundled(text, detect_license_text(text, filename=member.rsplit("/", 1)[-1]))
+            for member, text in texts
+        ]
+    names = ", ".join(member.rsplit("/", 1)[-1] for member, _ in texts)
+    said: list[str] = []
+    combined = combine_detections(detections)
+    found = combined.expression
+    if (
+        bsd
+        and found is not None
+        and found != expression
+        and _BSD_VARIANT.fullmatch(found) is not None
+        and combined.score >= FILES_WIN_SCORE
+    ):
+        said.append(f"the license files {names} hold {found}, not the declared {expression}")
+        expression = found
+    instead = files_instead(combined, expression) if differ else None
+    if instead is not None:
+        said.append(
+            f"the license files {names} hold {instead}, which restricts at least as much as"
+            f" the declared {expression}"
+        )
+        expression = instead
+    excepted = declared_with_exception(combined, expression) if differ else None
+    if excepted is not None:
+        said.append(f"the license files {names} attach an exception: {excepted}")
+        expression = excepted
+    narrowed = narrowed_by_files(combined, expression) if joined else None
+    if narrowed is not None:
+        said.append(f"the license files {names} grant only {narrowed[0]}, not {narrowed[1]}")
+        expression = narrowed[0]
+    parts = portion_licenses(texts, detections, expression)
+    said.extend(
+        f'{member} puts part of the package under {lid}: "{words}"' for lid, member, words in parts
+    )
+    if not said:
+        return None
+    with_parts = " AND ".join(
+        [f"({expression})" if " OR " in expression else expression, *(p[0] for p in parts)]
+    )
+    return render(parse_expression(with_parts)), "; ".join(said)

@@ -551,8 +551,8 @@ def test_a_bare_gnu_version_in_a_choice_takes_or_later_from_the_license_file(
 @pytest.mark.parametrize(
     ("license", "files", "expected", "fetched"),
     [
-        # An explicit SPDX "-only" id: the tarball is not even fetched.
-        ("LGPL-3.0-only", {"LICENSE": "x"}, "LGPL-3.0-only", False),
+        # An explicit SPDX "-only" id: whatever the files say of versions, "only" stands.
+        ("LGPL-3.0-only", {"LICENSE": "x"}, "LGPL-3.0-only", True),
         # The file has no notice (the bare license text): SPDX's reading stands.
         ("GPL-2.0", {"LICENSE": "GPL 2, see the FSF.\n"}, "GPL-2.0-only", True),
         # The notice names another version.
@@ -683,12 +683,32 @@ def test_a_creative_commons_declaration_is_checked_against_the_readme(
         )
 
 
-def test_an_ordinary_declaration_does_not_fetch_the_tarball(
+def test_an_ordinary_declaration_over_agreeing_files_keeps_its_own_evidence(
     http: HttpClient, cache: LicenseCache, recorded_session: RecordedRegistry
 ) -> None:
-    url = _publish(recorded_session, "demo", {"license": "MIT"}, {"README.md": "## License\n\nGPL"})
-    assert resolve("demo", "1.0.0", http, cache).expression == "MIT"
-    assert url not in recorded_session.urls()
+    files = {"LICENSE": MIT_TEXT, "README.md": "## License\n\nGPL"}
+    url = _publish(recorded_session, "demo", {"license": "MIT"}, files)
+    resolution = resolve("demo", "1.0.0", http, cache)
+    assert resolution.expression == "MIT"
+    assert resolution.reason is None
+    # The tarball was read once, for what its files might add; they add nothing, and the
+    # README is not read beside a license file.
+    assert recorded_session.urls().count(url) == 1
+    assert [e.value for e in resolution.evidence] == ["MIT"]
+
+
+def test_a_declaration_its_files_contradict_with_a_license_as_strict(
+    http: HttpClient, cache: LicenseCache, recorded_session: RecordedRegistry
+) -> None:
+    # form-data-lite 1.0.4's shape: "ISC" in package.json, the MIT text in LICENSE.
+    url = _publish(recorded_session, "demo", {"license": "ISC"}, {"LICENSE": MIT_TEXT})
+    resolution = resolve("demo", "1.0.0", http, cache)
+    assert resolution.expression == "MIT"
+    assert resolution.reason == (
+        "the package declares 'ISC'; the license files LICENSE hold MIT, which restricts at"
+        " least as much as the declared ISC"
+    )
+    assert resolution.evidence[-1].detail == f"{url} package/LICENSE"
 
 
 def test_a_license_file_of_unknown_terms_is_an_unknown_license(
@@ -753,13 +773,31 @@ def test_a_conjunction_or_a_choice_is_checked_against_the_license_files(
     assert resolution.expression == (expected or declared)
     if resolution.expression == declared:
         assert resolution.reason is None
-    elif " OR " in license:
-        assert resolution.reason == (
-            f"the package declares {license!r}; its license files package/LICENSE grant only"
-            " MIT (they do not offer Apache-2.0)"
-        )
     else:
         assert resolution.reason == (
-            f"the package declares {license!r}; its license files package/LICENSE grant only"
-            " MIT (not Apache-2.0)"
+            f"the package declares {license!r}; the license files LICENSE grant only MIT, not"
+            " Apache-2.0"
         )
+
+
+@pytest.mark.parametrize(
+    ("license", "limit"),
+    [
+        # A single license: its files may only refine it, and sit near the start of most
+        # tarballs; only the head is fetched.
+        ("ISC", 256 * 1024),
+        # An AND (binary packages put their license file after the binary): the tarball.
+        ("(MIT AND Apache-2.0)", 16 * 1024 * 1024),
+    ],
+)
+def test_how_much_of_the_tarball_a_clear_declaration_reads(
+    http: HttpClient,
+    cache: LicenseCache,
+    recorded_session: RecordedRegistry,
+    license: str,
+    limit: int,
+) -> None:
+    url = _publish(recorded_session, "demo", {"license": license}, {"LICENSE": MIT_TEXT})
+    assert resolve("demo", "1.0.0", http, cache).expression == "MIT"
+    ranges = [seen.headers.get("Range") for seen in recorded_session.requests if seen.url == url]
+    assert ranges == [f"bytes=0-{limit - 1}"]

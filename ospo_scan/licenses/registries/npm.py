@@ -46,6 +46,10 @@ UNREADABLE_TTL = 24 * 3600.0
 # How much of a tarball is fetched (a Range request; license files sit near the start of
 # most tarballs, and a cut-off tarball still yields the members before the cut).
 MAX_TARBALL_BYTES = 16 * 1024 * 1024
+# The same for a clear declaration of a single license, which the files may only refine
+# (``DECLARED``): the first 256 KiB hold the top-level license files of about 94% of
+# tarballs; without them the declaration stands.
+DECLARED_TARBALL_BYTES = 256 * 1024
 MAX_LICENSE_FILES = 4
 MAX_LICENSE_TEXT = 256 * 1024
 # License files at the package root when package.json names none (npm's own list of files
@@ -238,18 +242,17 @@ VAGUE = "<vague>"
 VERIFY = "<verify>"
 
 
-# files_wanted's answers for a declaration that joins licenses with AND ("(MIT AND
-# Apache-2.0)": authors often add the licenses of code they bundle) or with OR ("(WTFPL OR
-# MIT)"), which the package's own license files may not grant (``_settle_combination``).
-CONJUNCTION = "<conjunction>"
-DISJUNCTION = "<disjunction>"
+# files_wanted's answer for a clear declaration, which the package's license files may refine
+# (``_settle_declared``): "(MIT AND Apache-2.0)" over the MIT text alone (authors add the
+# licenses of code they bundle), "(WTFPL OR MIT)" over the WTFPL alone, "ISC" over an MIT text.
+DECLARED = "<declared>"
 
 
 def files_wanted(document: dict[str, Any]) -> str | None:
     """``license_file_wanted``, ``VAGUE`` when the document names only a license family
     ("BSD", "GPL": the license files may say which one, ``settle.files_settle``) or "public
     domain" (which dedication), ``VERIFY`` for a content license (``VERIFY``), or
-    ``CONJUNCTION`` or ``DISJUNCTION`` for licenses joined with AND only or OR only."""
+    ``DECLARED`` for a clear declaration the files may refine."""
     wanted = license_file_wanted(document)
     if wanted is not None:
         return wanted
@@ -260,16 +263,17 @@ def files_wanted(document: dict[str, Any]) -> str | None:
         return VAGUE
     if normalized is not None and _content_license(normalized.expression):
         return VERIFY
-    joined = combination(normalized.expression) if normalized is not None else None
-    if joined is not None:
-        return CONJUNCTION if joined == "AND" else DISJUNCTION
+    # A vendor's own terms (UNLICENSED, an unrecognized name) have no license text to match.
+    if normalized is not None and normalized.expression is not None:
+        if "LicenseRef-" not in normalized.expression:
+            return DECLARED
     return None
 
 
 def file_to_read(wanted: str | None) -> str:
     """The license file to read for ``files_wanted``'s answer: the file ``SEE LICENSE IN``
     names, or ``""`` for the usual license files."""
-    return "" if wanted in (None, VAGUE, VERIFY, CONJUNCTION, DISJUNCTION) else str(wanted)
+    return "" if wanted in (None, VAGUE, VERIFY, DECLARED) else str(wanted)
 
 
 def _content_license(expression: str | None) -> bool:
@@ -325,17 +329,27 @@ def _from_license_files(
     settle "or any later version" (``_with_gnu_notice``).
     """
     look_for = file_to_read(wanted)
-    key = f"{tarball}#{look_for}"
+    # An AND or OR declaration (rarer, and often a binary package whose license file follows
+    # the binary) is worth the whole tarball; a single license only its head.
+    head = wanted == DECLARED and combination(declared.expression) is None
+    limit = DECLARED_TARBALL_BYTES if head else MAX_TARBALL_BYTES
+    key = f"{tarball}#{look_for}" + ("#head" if head else "")
     cached = cache.get(NS_LICENSE_FILES, key)
     texts = _cached_texts(cached)
     readme = _cached_readme(cached)
     problem = cached.get("missing") if isinstance(cached, dict) else None
     # An entry written before README sections were read has no "readme" for a tarball
     # without license files: read the tarball again.
-    stale = look_for == "" and texts == [] and isinstance(cached, dict) and "readme" not in cached
+    stale = (
+        wanted != DECLARED
+        and look_for == ""
+        and texts == []
+        and isinstance(cached, dict)
+        and "readme" not in cached
+    )
     if (texts is None or stale) and not isinstance(problem, str):
         try:
-            texts, readme = _read_license_files(http, tarball, look_for)
+            texts, readme = _read_license_files(http, tarball, look_for, limit)
         except RegistryUnavailable as exc:
             logger.info("%s: %s", tarball, exc)
             return None
@@ -374,8 +388,8 @@ def files_resolution(
         return _settle_vague(declared, where, texts)
     if wanted == VERIFY:
         return _verify(declared, where, texts, readme)
-    if wanted in (CONJUNCTION, DISJUNCTION):
-        return _settle_combination(declared, where, texts)
+    if wanted == DECLARED:
+        return _settle_declared(declared, where, texts)
     if not texts:
         note = problem or f"no {wanted or 'license file'} in {container}"
         if wanted == "" and problem is None:
@@ -414,28 +428,32 @@ def _settle_vague(declared: Resolution, where: str, texts: list[tuple[str, str]]
     return Resolution(combined.expression, declared.source, combined.score, tuple(evidence), reason)
 
 
-def _settle_combination(
-    declared: Resolution, where: str, texts: list[tuple[str, str]]
-) -> Resolution:
-    """``declared`` (licenses joined with AND only, or OR only) replaced by the license files'
-    reading when they grant only some of those licenses (``settle.narrowed_by_files``:
+def _settle_declared(declared: Resolution, where: str, texts: list[tuple[str, str]]) -> Resolution:
+    """``declared`` refined by the package's license files (``settle.refined_by_files``:
     react-native-fast-image 8.18.0 declares "(MIT AND Apache-2.0)" over the MIT text alone,
-    spark-md5 3.0.2 "(WTFPL OR MIT)" over the WTFPL alone). Otherwise ``declared`` with the
-    texts as evidence, made "or later" by a GNU notice in them (``_with_gnu_notice``)."""
-    from ospo_scan.licenses.settle import narrowed_by_files
+    spark-md5 3.0.2 "(WTFPL OR MIT)" over the WTFPL alone, form-data-lite 1.0.4 "ISC" over
+    the MIT text), the change named in the reason and the files added to the evidence. A GNU
+    license by a bare version otherwise gets the texts as evidence and "or later" from a
+    notice in them (``_with_gnu_notice``); anything else is ``declared`` as it was."""
+    from ospo_scan.licenses.detect import detect_license_text
+    from ospo_scan.licenses.settle import gnu_version_open, refined_by_files
 
     if declared.expression is None or not texts:
         return declared
-    evidence, combined = _read_texts(declared, where, texts)
-    narrowed = narrowed_by_files(combined, declared.expression)
-    if narrowed is None:
-        return _with_gnu_notice(declared, where, texts, combined)
-    found, left_out = narrowed
-    names = ", ".join(member for member, _ in texts)
+    detections = [
+        without_bundled(text, detect_license_text(text, filename=member.rsplit("/", 1)[-1]))
+        for member, text in texts
+    ]
+    refined = refined_by_files(declared.expression, texts, detections)
+    if refined is None:
+        if gnu_version_open(declared.expression):
+            return _with_gnu_notice(declared, where, texts, detections)
+        return declared  # the files change nothing: the declaration, with its own evidence
+    expression, said = refined
+    evidence, _ = _read_texts(declared, where, texts, detections)
     raw = declared.evidence[0].value if declared.evidence else declared.expression
-    reason = f"the package declares {raw!r}; its license files {names} grant only {found}"
-    reason += f" (they do not offer {left_out})" if " OR " in raw else f" (not {left_out})"
-    return Resolution(found, declared.source, combined.score, tuple(evidence), reason)
+    reason = f"the package declares {raw!r}; {said}"
+    return Resolution(expression, declared.source, declared.confidence, tuple(evidence), reason)
 
 
 def _verify(
@@ -491,7 +509,10 @@ def _verify(
 
 
 def _read_texts(
-    declared: Resolution, where: str, texts: list[tuple[str, str]]
+    declared: Resolution,
+    where: str,
+    texts: list[tuple[str, str]],
+    detections: list[Detection] | None = None,
 ) -> tuple[list[Evidence], Detection]:
     """``declared``'s evidence with each license file's text added, and the files' combined
     reading (``detect.combine_detections``)."""
@@ -499,11 +520,13 @@ def _read_texts(
     from ospo_scan.licenses.metadata import clip_evidence
 
     evidence = list(declared.evidence)
-    detections = []
+    read = detections is None
+    detections = [] if detections is None else detections
     for member, text in texts:
         evidence.append(Evidence(declared.source, clip_evidence(text), f"{where} {member}"))
-        detection = detect_license_text(text, filename=member.rsplit("/", 1)[-1])
-        detections.append(without_bundled(text, detection))
+        if read:
+            detection = detect_license_text(text, filename=member.rsplit("/", 1)[-1])
+            detections.append(without_bundled(text, detection))
     return evidence, combine_detections(detections)
 
 
@@ -546,7 +569,7 @@ def _with_gnu_notice(
     declared: Resolution,
     tarball: str,
     texts: list[tuple[str, str]],
-    read: Detection | None = None,
+    read: list[Detection] | None = None,
 ) -> Resolution:
     """``declared`` (one GNU license by a bare version) with "or later" when a notice in the
     license files grants this version "or (at your option) any later version"; the files'
@@ -559,7 +582,7 @@ def _with_gnu_notice(
     if declared.expression is None or not texts:
         return declared
     evidence = list(declared.evidence)
-    notices: list[str] = [match.license_id for match in read.matches] if read else []
+    notices = [match.license_id for d in read or () for match in d.matches]
     for member, text in texts:
         evidence.append(Evidence(declared.source, clip_evidence(text), f"{tarball} {member}"))
         if read is None:
@@ -800,19 +823,19 @@ def _cached_texts(value: Any) -> list[tuple[str, str]] | None:
 
 
 def _read_license_files(
-    http: HttpClient, tarball: str, wanted: str
+    http: HttpClient, tarball: str, wanted: str, limit: int = MAX_TARBALL_BYTES
 ) -> tuple[list[tuple[str, str]], tuple[str, str] | None]:
-    """(member, text) of the license files in the tarball at ``tarball`` (streamed, never
-    extracted), and, when ``wanted`` is ``""`` and there are none, (README member, the body of
-    its License section, ``""`` when it has none) or ``None`` without a README. Raises
-    ``ValueError`` for a missing or unreadable tarball and lets the HTTP client's errors
-    through."""
+    """(member, text) of the license files in the first ``limit`` bytes of the tarball at
+    ``tarball`` (streamed, never extracted), and, when ``wanted`` is ``""`` and there are
+    none, (README member, the body of its License section, ``""`` when it has none) or
+    ``None`` without a README. Raises ``ValueError`` for a missing or unreadable tarball and
+    lets the HTTP client's errors through."""
     from ospo_scan.licenses.wheel import ArchiveError, find_in_tarball
 
     response = http.get(
         tarball,
-        headers={"Range": f"bytes=0-{MAX_TARBALL_BYTES - 1}", "Accept-Encoding": "identity"},
-        max_bytes=MAX_TARBALL_BYTES,
+        headers={"Range": f"bytes=0-{limit - 1}", "Accept-Encoding": "identity"},
+        max_bytes=limit,
     )
     if response.status in (404, 410):
         raise ValueError(f"tarball: HTTP {response.status}")

@@ -800,126 +800,33 @@ def settle_declaration(
     return resolution
 
 
-# One license of the BSD family, by its SPDX id (the variants differ in a clause or two).
-_BSD_VARIANT = re.compile(r"BSD-[1-4]-Clause(?:-[A-Za-z0-9.]+)*")
-# The clauses that tell the common BSD variants apart (a quick look before matching): the
-# endorsement clause (three clauses), the advertising clause (four), and the LBNL, "views and
-# conclusions" and patent paragraphs.
-_BSD_ENDORSEMENT = re.compile(r"endorse|promote", re.IGNORECASE)
-_BSD_OTHER_CLAUSES = re.compile(
-    r"advertising|enhancements|views\s+and\s+conclusions|patent", re.IGNORECASE
-)
-
-
-def _other_bsd_variant(declared: str, texts: list[str]) -> bool:
-    """Whether license files may hold another BSD variant than the ``declared`` one."""
-    if _BSD_VARIANT.fullmatch(declared) is None:
-        return False
-    joined = "\n".join(texts)
-    if _BSD_OTHER_CLAUSES.search(joined):
-        return True
-    endorsement = _BSD_ENDORSEMENT.search(joined) is not None
-    return endorsement != (declared == "BSD-3-Clause")
-
-
 def _with_portions(
     resolution: Resolution,
     license_texts: Callable[[], list[tuple[str, str, str]]],
     detections: list[Detection] | None = None,
 ) -> Resolution:
-    """``resolution`` (a clear declaration) checked against the package's license files:
-
-    * a single BSD variant ("BSD-3-Clause", "New BSD") over files that hold, matched
-      confidently and alone, another BSD variant becomes the files' variant: which clauses
-      apply is what the text says, and authors pick a BSD id from a list (django-auth-ldap
-      5.4.0 declares BSD-3-Clause over the two-clause text);
-    * the licenses that the files put parts of the package under (``settle.portion_licenses``:
-      "Parts of typeshed are licensed under different licenses (like the MIT license)") are
-      joined with AND.
-
-    Each change is named in the reason, with the files added to the evidence. Files that say
-    nothing of parts (``settle.mentions_portions``) beside a declaration that is no BSD
-    variant are not matched against the license texts at all, and leave the resolution and
-    its evidence as they are. ``detections``: the files' readings when the caller has them
-    (same order as the texts)."""
-    from ospo_scan.licenses.detect import combine_detections, detect_license_text
-    from ospo_scan.licenses.normalize import parse_expression, render
-    from ospo_scan.licenses.settle import (
-        FILES_WIN_SCORE,
-        combination,
-        declared_with_exception,
-        files_instead,
-        may_differ,
-        mentions_portions,
-        narrowed_by_files,
-        portion_licenses,
-        without_bundled,
-    )
+    """``resolution`` (a clear declaration) refined by the package's license files
+    (``settle.refined_by_files``: parts under other licenses, another BSD variant, another
+    license as strict, an exception, an AND or OR the files narrow), each change named in the
+    reason and the files added to the evidence; as it is when they change nothing.
+    ``detections``: the files' readings when the caller has them (same order as the texts)."""
+    from ospo_scan.licenses.settle import refined_by_files
 
     expression = resolution.expression
     if expression is None:
         return resolution
-    joined = combination(expression) is not None
     texts = license_texts()
-    plain = [text for _, _, text in texts]
-    bsd = _other_bsd_variant(expression, plain)
-    differ = may_differ(expression, plain)
-    if not texts or not (bsd or joined or differ or any(mentions_portions(t) for t in plain)):
-        return resolution
-    if detections is None:
-        detections = [
-            without_bundled(text, detect_license_text(text, filename=member.rsplit("/", 1)[-1]))
-            for _, member, text in texts
-        ]
-    names = ", ".join(member.rsplit("/", 1)[-1] for _, member, _ in texts)
-    said: list[str] = []
-    combined = combine_detections(detections)
-    found = combined.expression
-    if (
-        bsd
-        and found is not None
-        and found != expression
-        and _BSD_VARIANT.fullmatch(found) is not None
-        and combined.score >= FILES_WIN_SCORE
-    ):
-        said.append(f"the license files {names} hold {found}, not the declared {expression}")
-        expression = found
-    instead = files_instead(combined, expression) if differ else None
-    if instead is not None:
-        said.append(
-            f"the license files {names} hold {instead}, which restricts at least as much as"
-            f" the declared {expression}"
-        )
-        expression = instead
-    excepted = declared_with_exception(combined, expression) if differ else None
-    if excepted is not None:
-        said.append(f"the license files {names} attach an exception: {excepted}")
-        expression = excepted
-    narrowed = narrowed_by_files(combined, expression) if joined else None
-    if narrowed is not None:
-        said.append(f"the license files {names} grant only {narrowed[0]}, not {narrowed[1]}")
-        expression = narrowed[0]
-    parts = portion_licenses([(m, t) for _, m, t in texts], detections, expression)
-    said.extend(
-        f'{member} puts part of the package under {lid}: "{words}"' for lid, member, words in parts
-    )
-    if not said:
+    refined = refined_by_files(expression, [(m, t) for _, m, t in texts], detections)
+    if refined is None:
         return resolution
     evidence = list(resolution.evidence)
     for where, member, text in texts:
         seen = Evidence(resolution.source, clip_evidence(text), f"{where} {member}")
         if seen not in evidence:
             evidence.append(seen)
-    with_parts = " AND ".join(
-        [f"({expression})" if " OR " in expression else expression, *(p[0] for p in parts)]
-    )
-    reason = "; ".join([*filter(None, [resolution.reason]), *said])
-    return replace(
-        resolution,
-        expression=render(parse_expression(with_parts)),
-        reason=reason,
-        evidence=tuple(evidence),
-    )
+    expression, said = refined
+    reason = "; ".join([*filter(None, [resolution.reason]), said])
+    return replace(resolution, expression=expression, reason=reason, evidence=tuple(evidence))
 
 
 def _is_vague(choice: LicenseChoice) -> bool:
