@@ -438,18 +438,50 @@ _EXCEPTION_WORDS = re.compile(r"\bexception\b|in\s+addition\s+to\s+the\s+permiss
 
 def may_differ(declared: str, texts: list[str]) -> bool:
     """Whether license files may hold something other than the single ``declared`` license
-    (a quick look before they are matched): its family's usual words are missing from them,
-    or a GNU declaration's files speak of an exception."""
+    (a quick look before they are matched): its family's usual words are missing from one of
+    them, or a GNU declaration's files speak of an exception."""
     from ospo_scan.licenses.normalize import license_family
 
     if " " in declared:
         return False
     family = license_family(declared)
     marker = _FAMILY_MARKERS.get(family)
-    joined = "\n".join(texts)
-    if family in ("GPL", "LGPL", "AGPL") and _EXCEPTION_WORDS.search(joined):
+    if family in ("GPL", "LGPL", "AGPL") and _EXCEPTION_WORDS.search("\n".join(texts)):
         return True
-    return marker is not None and marker.search(joined) is None
+    return marker is not None and any(marker.search(text) is None for text in texts)
+
+
+# Files that packagers list as license files but that only name people or changes.
+_NOT_TERMS_FILE = re.compile(
+    r"^(?:authors?|contributors?|credits|thanks|maintainers|changelog|changes|history|readme)",
+    re.IGNORECASE,
+)
+
+
+def terms_files(
+    declared: str, texts: list[tuple[str, str]], detections: list[Detection]
+) -> list[str]:
+    """The license files (members) that hold no known license but terms of their own: long
+    enough (``MIN_TERMS_WORDS``), with restricting words (``MIN_RESTRICTING_WORDS``), without
+    the usual words of the ``declared`` license's family (then it is a variant of that text
+    the matcher missed), and not named for third-party code or for people. xlwings 0.37.8
+    declares BSD-3-Clause and ships, beside that text, LICENSE_PRO.txt: the commercial EULA
+    of its ``pro`` folder."""
+    from ospo_scan.licenses.detect import normalize_words, restricting_words
+    from ospo_scan.licenses.normalize import license_family
+
+    marker = _FAMILY_MARKERS.get(license_family(declared))
+    found = []
+    for (member, text), detection in zip(texts, detections, strict=True):
+        name = member.rsplit("/", 1)[-1]
+        if detection.expression is not None or _BUNDLED_FILE.search(name):
+            continue
+        if _NOT_TERMS_FILE.match(name) or marker is None or marker.search(text):
+            continue
+        words = len(normalize_words(text))
+        if words >= MIN_TERMS_WORDS and len(restricting_words(text)) >= MIN_RESTRICTING_WORDS:
+            found.append(member)
+    return found
 
 
 def declared_with_exception(files: Detection, declared: str) -> str | None:
@@ -532,7 +564,7 @@ def refined_by_files(
 
     Quick looks at the texts (``may_differ``, ``mentions_portions``, the BSD clauses) spare
     matching them when none of this can apply."""
-    from ospo_scan.licenses.detect import combine_detections, detect_license_text
+    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF, combine_detections, detect_license_text
     from ospo_scan.licenses.normalize import parse_expression, render
 
     if not texts:
@@ -577,13 +609,20 @@ def refined_by_files(
     if narrowed is not None:
         said.append(f"the license files {names} grant only {narrowed[0]}, not {narrowed[1]}")
         expression = narrowed[0]
-    parts = portion_licenses(texts, detections, expression)
+    portions = portion_licenses(texts, detections, expression)
+    parts = [license_id for license_id, _, _ in portions]
     said.extend(
-        f'{member} puts part of the package under {lid}: "{words}"' for lid, member, words in parts
+        f'{member} puts part of the package under {lid}: "{words}"'
+        for lid, member, words in portions
     )
+    # A file of terms no known license has, beside the declared license's text: a person
+    # reads them (never dropped for the declaration, which does not name them).
+    unknown = terms_files(expression, texts, detections) if differ else []
+    if unknown:
+        names = ", ".join(member.rsplit("/", 1)[-1] for member in unknown)
+        said.append(f"{names} holds terms that match no known license")
+        parts.append(UNKNOWN_TEXT_REF)
     if not said:
         return None
-    with_parts = " AND ".join(
-        [f"({expression})" if " OR " in expression else expression, *(p[0] for p in parts)]
-    )
+    with_parts = " AND ".join([f"({expression})" if " OR " in expression else expression, *parts])
     return render(parse_expression(with_parts)), "; ".join(said)

@@ -1715,9 +1715,9 @@ EULA_TEXT = (
         ("demo-1.0-cp312-cp312-win_amd64.whl", GPL3_TEXT, "GPL-3.0-only"),
         # ... and over the MIT text it declares: nothing to contradict.
         ("demo-1.0-cp312-cp312-win_amd64.whl", MIT_TEXT, "MIT"),
-        # A pure-Python wheel: the clear declaration is not checked against its files (they
-        # are read only for parts under other licenses, and this one names none).
-        ("demo-1.0-py3-none-any.whl", EULA_TEXT, "MIT"),
+        # A pure-Python wheel: the declaration is not replaced, but the terms beside it are
+        # an unknown part for a person to read.
+        ("demo-1.0-py3-none-any.whl", EULA_TEXT, "MIT AND LicenseRef-ospo-license-text"),
     ],
 )
 def test_a_binary_only_release_has_its_declaration_checked_against_the_files(
@@ -1739,7 +1739,9 @@ def test_a_binary_only_release_has_its_declaration_checked_against_the_files(
     resolution = _resolve(recorded_session, cache, "demo", "1.0")
 
     assert resolution.expression == expected
-    if expected != "MIT":
+    if filename == "demo-1.0-py3-none-any.whl":
+        assert resolution.reason == "LICENSE holds terms that match no known license"
+    elif expected != "MIT":
         assert resolution.reason is not None
         assert resolution.reason.startswith("License 'MIT' is contradicted by the license files")
 
@@ -1925,3 +1927,36 @@ def test_an_exception_in_the_license_files_is_attached_to_the_declared_license(
     assert resolution.expression == expected
     assert resolution.reason is not None
     assert f"the license files LICENSE attach an exception: {expected}" in resolution.reason
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        # xlwings 0.37.8's shape: the declared BSD text, and beside it the EULA of a folder the
+        # wheel also ships. Never the BSD alone: a person reads those terms.
+        ("LICENSE_PRO.txt", EULA_TEXT, "BSD-3-Clause AND LicenseRef-ospo-license-text"),
+        # A file that names people is not terms, however it is worded.
+        ("CONTRIBUTORS.txt", EULA_TEXT, "BSD-3-Clause"),
+        # The declared license's own text with edits the matcher misses: no other terms.
+        (
+            "LICENSE-EXTRA.txt",
+            BSD3_TEXT.replace("Redistributions of source", "Any redistributions of the source"),
+            "BSD-3-Clause",
+        ),
+    ],
+)
+def test_terms_beside_the_declared_license_are_an_unknown_part(
+    recorded_session: RecordedRegistry, cache: LicenseCache, name: str, text: str, expected: str
+) -> None:
+    _license_files_case(
+        recorded_session,
+        "License-Expression: BSD-3-Clause",
+        files=(("licenses/LICENSE.txt", BSD3_TEXT), (f"licenses/{name}", text)),
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == expected
+    if expected != "BSD-3-Clause":
+        assert resolution.reason is not None
+        assert f"{name} holds terms that match no known license" in resolution.reason
