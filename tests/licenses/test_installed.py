@@ -224,33 +224,37 @@ def test_pep639_metadata_in_a_venv(project: Path, tmp_path: Path) -> None:
     )
 
 
-def test_a_classifier_is_settled_by_the_installed_license_file(
-    project: Path, tmp_path: Path
+@pytest.mark.parametrize(
+    ("declared", "text", "expected", "why"),
+    [
+        # A classifier is settled by the installed license file.
+        (
+            "Classifier: License :: OSI Approved :: BSD License",
+            BSD3_TEXT,
+            "BSD-3-Clause",
+            "settled by the license files LICENSE",
+        ),
+        # types-* stub packages: typeshed's LICENSE puts parts under MIT; read from the venv,
+        # the answer is the registry's.
+        (
+            "License-Expression: Apache-2.0",
+            (TEXTS / "pypi__mypy__2.4.1__LICENSE").read_text(),
+            "Apache-2.0 AND MIT",
+            "puts part of the package under MIT",
+        ),
+    ],
+)
+def test_the_installed_license_file_checks_the_declaration(
+    project: Path, tmp_path: Path, declared: str, text: str, expected: str, why: str
 ) -> None:
     metadata = (
-        "Metadata-Version: 2.1\nName: acme\nVersion: 1.0\n"
-        "Classifier: License :: OSI Approved :: BSD License\nLicense-File: LICENSE\n"
+        f"Metadata-Version: 2.4\nName: acme\nVersion: 1.0\n{declared}\nLicense-File: LICENSE\n"
     )
-    install_pypi(project, "acme-1.0.dist-info", metadata, LICENSE=BSD3_TEXT)
-    component = pypi("acme", "1.0", project / "requirements.txt")
+    install_pypi(project, "acme-1.0.dist-info", metadata, LICENSE=text)
+    component = pypi("acme", "1.0", project / "uv.lock")
     resolution = resolve_offline([component], tmp_path)[component.purl]
-    assert (resolution.expression, resolution.source) == ("BSD-3-Clause", "installed")
-    assert "settled by the license files LICENSE" in (resolution.reason or "")
-
-
-def test_an_installed_license_file_adds_the_parts_it_names(project: Path, tmp_path: Path) -> None:
-    # types-* stub packages: License-Expression Apache-2.0, and typeshed's LICENSE, which puts
-    # parts under MIT. Read from the venv, the answer is the registry's.
-    typeshed = (TEXTS / "pypi__mypy__2.4.1__LICENSE").read_text()
-    metadata = (
-        "Metadata-Version: 2.4\nName: types-demo\nVersion: 1.0\n"
-        "License-Expression: Apache-2.0\nLicense-File: LICENSE\n"
-    )
-    install_pypi(project, "types_demo-1.0.dist-info", metadata, LICENSE=typeshed)
-    component = pypi("types-demo", "1.0", project / "uv.lock")
-    resolution = resolve_offline([component], tmp_path)[component.purl]
-    assert (resolution.expression, resolution.source) == ("Apache-2.0 AND MIT", "installed")
-    assert "puts part of the package under MIT" in (resolution.reason or "")
+    assert (resolution.expression, resolution.source) == (expected, "installed")
+    assert why in (resolution.reason or "")
 
 
 def test_metadata_without_a_license_falls_back_to_the_license_files(

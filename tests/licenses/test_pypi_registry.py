@@ -1585,51 +1585,40 @@ def test_a_license_field_its_classifiers_contradict_is_checked_against_the_files
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("declared", "text", "expected"),
     [
         # deep-translator 1.11.4's shape: "MIT" over the Apache 2.0 text, which restricts as
         # much: the files are the grant.
-        (APACHE_TEXT, "Apache-2.0"),
+        ("MIT", APACHE_TEXT, "Apache-2.0"),
         # ... over a GPL text, which restricts more: the files too.
-        (GPL3_TEXT, "GPL-3.0-only"),
+        ("MIT", GPL3_TEXT, "GPL-3.0-only"),
         # ... over the MIT text itself: nothing to change.
-        (MIT_TEXT, "MIT"),
+        ("MIT", MIT_TEXT, "MIT"),
+        # Files more permissive than the declaration never replace it.
+        ("GPL-3.0-or-later", MIT_TEXT, "GPL-3.0-or-later"),
     ],
 )
 def test_a_clear_declaration_gives_way_to_files_of_another_license_as_strict(
-    recorded_session: RecordedRegistry, cache: LicenseCache, text: str, expected: str
+    recorded_session: RecordedRegistry,
+    cache: LicenseCache,
+    declared: str,
+    text: str,
+    expected: str,
 ) -> None:
     _license_files_case(
-        recorded_session,
-        "License: MIT License",
-        "Classifier: License :: OSI Approved :: MIT License",
-        files=(("licenses/LICENSE", text),),
+        recorded_session, f"License-Expression: {declared}", files=(("licenses/LICENSE", text),)
     )
 
     resolution = _resolve(recorded_session, cache, "demo", "1.0")
 
     assert resolution.expression == expected
-    if expected == "MIT":
+    if expected == declared:
         assert resolution.reason is None
     else:
         assert resolution.reason == (
             f"the license files LICENSE hold {expected}, which restricts at least as much as"
-            " the declared MIT"
+            f" the declared {declared}"
         )
-
-
-def test_files_more_permissive_than_a_clear_declaration_do_not_replace_it(
-    recorded_session: RecordedRegistry, cache: LicenseCache
-) -> None:
-    _license_files_case(
-        recorded_session,
-        "License-Expression: GPL-3.0-or-later",
-        files=(("licenses/LICENSE", MIT_TEXT),),
-    )
-
-    resolution = _resolve(recorded_session, cache, "demo", "1.0")
-
-    assert resolution.expression == "GPL-3.0-or-later"
 
 
 def test_a_gnu_notice_in_the_sdist_sources_settles_or_later(
