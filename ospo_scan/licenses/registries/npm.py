@@ -569,12 +569,12 @@ def _with_gnu_notice(
     declared: Resolution,
     tarball: str,
     texts: list[tuple[str, str]],
-    read: list[Detection] | None = None,
+    detections: list[Detection] | None = None,
 ) -> Resolution:
     """``declared`` (one GNU license by a bare version) with "or later" when a notice in the
     license files grants this version "or (at your option) any later version"; the files'
-    texts join the evidence either way. ``read``: the files' combined reading, when the
-    caller has it."""
+    texts join the evidence either way. ``detections``: the files' readings, when the caller
+    has them."""
     from ospo_scan.licenses.detect import detect_license_text
     from ospo_scan.licenses.metadata import clip_evidence
     from ospo_scan.licenses.normalize import refine_gnu_version
@@ -582,10 +582,10 @@ def _with_gnu_notice(
     if declared.expression is None or not texts:
         return declared
     evidence = list(declared.evidence)
-    notices = [match.license_id for d in read or () for match in d.matches]
+    notices = [match.license_id for d in detections or () for match in d.matches]
     for member, text in texts:
         evidence.append(Evidence(declared.source, clip_evidence(text), f"{tarball} {member}"))
-        if read is None:
+        if detections is None:
             detection = detect_license_text(text, filename=member.rsplit("/", 1)[-1])
             notices.extend(match.license_id for match in detection.matches)
     refined = refine_gnu_version(declared.expression, notices, version_known=True)

@@ -677,9 +677,9 @@ def _settle_with_license_files(
     """``settle_declaration`` with the license files of the pinned release's best wheel; a
     release published as platform wheels only (no sdist, no pure-Python wheel: often a
     closed-source binary) has even a clear declaration checked against them (``verify``).
-    A clear declaration has its files read for parts under other licenses (``portions``)
-    when the metadata listed the release's files: one ranged read of the wheel's end, and
-    no request to the simple API only to learn them, and no sdist download."""
+    A clear declaration is refined by its wheel's license files (``refine``) when the
+    metadata listed the release's files: one ranged read of the wheel's end, no request to
+    the simple API only to learn them, and no sdist download."""
     # Known files only (no extra request to learn them): platform wheels and no sdist.
     files = run.files or []
     wheels = rank_wheels(files)
@@ -690,8 +690,8 @@ def _settle_with_license_files(
         run.evidence,
         SOURCE,
         verify=binary_only,
-        portions=bool(wheels),
-        portion_texts=lambda: _release_license_texts(run, fields, sdist=False),
+        refine=bool(wheels),
+        refine_texts=lambda: _release_license_texts(run, fields, sdist=False),
     )
 
 
@@ -702,8 +702,8 @@ def settle_declaration(
     source: str,
     *,
     verify: bool = False,
-    portions: bool = False,
-    portion_texts: Callable[[], list[tuple[str, str, str]]] | None = None,
+    refine: bool = False,
+    refine_texts: Callable[[], list[tuple[str, str, str]]] | None = None,
 ) -> Resolution:
     """The resolution of a metadata declaration, checked against the wheel's license files
     when the declaration is vague (see ``_is_vague``) or a GNU license without "only" or "or
@@ -726,11 +726,11 @@ def settle_declaration(
     "MIT" declaration) make the answer an unknown license for a person to read, and files
     read confidently as a stricter license than the declared one win.
 
-    With ``portions``, a declaration that is not vague keeps its licenses and gains those
-    that its files put parts of the package under in so many words (``_with_portions``:
-    typeshed's "Parts of typeshed are licensed under different licenses (like the MIT
-    license)"); a clear one reads them from ``portion_texts()`` when given (cheaper: the
-    wheel only), else from ``license_texts()``.
+    With ``refine``, a declaration that is not vague is refined by what its files say in so
+    many words (``_refined_by_files``: typeshed's "Parts of typeshed are licensed under
+    different licenses (like the MIT license)" adds MIT); a clear one reads them from
+    ``refine_texts()`` when given (cheaper: the wheel only), else from ``license_texts()``.
+    Files read for the checks above refine a declaration that is not vague anyway.
 
     ``license_texts()`` gives (where, member, text) of the package's license files; it is
     only called when the declaration needs checking. The files' texts are appended to
@@ -747,9 +747,9 @@ def settle_declaration(
         return choice_resolution(choice, evidence, source)
     if not (vague or gnu_open or verify):
         resolution = choice_resolution(choice, evidence, source)
-        if not portions:
+        if not refine:
             return resolution
-        return _with_portions(resolution, portion_texts or license_texts)
+        return _refined_by_files(resolution, refine_texts or license_texts)
     texts = license_texts()
     if not texts:
         return choice_resolution(choice, evidence, source)
@@ -796,11 +796,11 @@ def settle_declaration(
         resolution = Resolution(refined, source, confidence, tuple(evidence), reason)
     if not vague:
         # The files are read already: what they add costs nothing more.
-        return _with_portions(resolution, lambda: texts, detections)
+        return _refined_by_files(resolution, lambda: texts, detections)
     return resolution
 
 
-def _with_portions(
+def _refined_by_files(
     resolution: Resolution,
     license_texts: Callable[[], list[tuple[str, str, str]]],
     detections: list[Detection] | None = None,
