@@ -404,8 +404,9 @@ def _dist_info_license_texts(
 ) -> list[tuple[str, str]]:
     """(path inside .dist-info, text) of the declared ``License-File`` entries (PEP 639:
     relative to ``.dist-info/licenses/``; older wheels put them at the top of .dist-info),
-    else of the license-like files at the top of ``.dist-info`` and in ``licenses/``."""
-    from ospo_scan.licenses.registries.pypi import is_license_file_name
+    else of the license-like files at the top of ``.dist-info``; and of a NOTICE file in
+    ``licenses/`` that the metadata does not name, as the PyPI resolver reads a wheel."""
+    from ospo_scan.licenses.registries.pypi import is_license_file_name, is_undeclared_notice
 
     paths: list[Path] = []
     for name in declared:
@@ -414,8 +415,16 @@ def _dist_info_license_texts(
                 paths.append(candidate)
                 break
     if not declared:
-        for folder in (dist_info, dist_info / "licenses"):
-            paths += [folder / n for n in sorted(_listing(root, folder)) if is_license_file_name(n)]
+        for top in (dist_info, dist_info / "licenses"):
+            paths += [top / n for n in sorted(_listing(root, top)) if is_license_file_name(n)]
+    folder = dist_info / "licenses"
+    paths += [
+        folder / n
+        for n in sorted(_listing(root, folder))
+        if folder / n not in paths
+        and is_undeclared_notice(f"licenses/{n}", "licenses/")
+        and _is_file_inside(root, folder / n)
+    ]
     return _read_texts(root, dist_info, paths)
 
 

@@ -1949,3 +1949,29 @@ def test_terms_beside_the_declared_license_are_an_unknown_part(
     if expected != "BSD-3-Clause":
         assert resolution.reason is not None
         assert f"{name} holds terms that match no known license" in resolution.reason
+
+
+def test_a_notice_the_metadata_does_not_name_is_read_with_the_license_files(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # marshmallow 4.4.0's shape: License-File names LICENSE alone, and the wheel's
+    # .dist-info/licenses/ also holds a NOTICE with code adapted from another project.
+    notice = f"demo includes code adapted from Django.\n\n{BSD3_TEXT}"
+    metadata = _metadata("1.0", "License-Expression: MIT", "License-File: LICENSE")
+    _serve_demo(
+        recorded_session,
+        _demo_wheel(
+            metadata,
+            ("licenses/LICENSE", MIT_TEXT),
+            ("licenses/NOTICE", notice),
+            ("licenses/vendor/COPYING.dav1d", BSD2_TEXT),
+        ),
+        core=metadata,
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    # The NOTICE is read; a license in a sub-folder of licenses/ (a bundled library) is not.
+    assert resolution.expression == "MIT AND BSD-3-Clause"
+    assert resolution.reason is not None
+    assert "NOTICE puts part of the package under BSD-3-Clause" in resolution.reason

@@ -1305,11 +1305,29 @@ def _read_license_files(run: _Run, url: str, declared: Sequence[str]) -> list[tu
             if name.startswith(f"{dist_info}/")
             and _LICENSE_FILE_NAME.match(name.rsplit("/", 1)[-1])
         ]
+    # A NOTICE file in PEP 639's .dist-info/licenses/ that the metadata read does not name
+    # (marshmallow 4.4.0: License-File LICENSE alone, and a NOTICE saying "marshmallow
+    # includes code adapted from Django" with the Django license).
+    members += sorted(
+        name
+        for name in archive.names
+        if name not in members and is_undeclared_notice(name, f"{dist_info}/licenses/")
+    )
     texts: list[tuple[str, str]] = []
     for member in members[:MAX_LICENSE_FILES]:
         data = archive.read(member)
         texts.append((member, data[:MAX_LICENSE_TEXT].decode("utf-8", "replace")))
     return texts
+
+
+def is_undeclared_notice(name: str, folder: str) -> bool:
+    """Whether ``name`` is a NOTICE file directly in ``folder`` (a wheel's
+    ``.dist-info/licenses/``, ending with "/"), which the wheel's license files include even
+    when the metadata does not name it."""
+    if not name.startswith(folder):
+        return False
+    rest = name[len(folder) :]
+    return "/" not in rest and rest.upper().startswith("NOTICE")
 
 
 def is_license_file_name(name: str) -> bool:
