@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from ospo_scan.model import Evidence, Resolution
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ospo_scan.licenses.detect import Detection, TextMatch
 
 # How closely the license files must match for their reading to replace a vague declaration:
@@ -373,6 +375,18 @@ _THIRD_PARTY_NOTICE = re.compile(
 )
 
 
+def read_license_files(texts: Sequence[tuple[str, str]]) -> list[Detection]:
+    """Each license file's reading ((member, text) in, in the same order): its text matched
+    against the license templates (``detect.detect_license_text``), without the texts that
+    follow a notice of bundled code (``without_bundled``)."""
+    from ospo_scan.licenses.detect import detect_license_text
+
+    return [
+        without_bundled(text, detect_license_text(text, filename=member.rsplit("/", 1)[-1]))
+        for member, text in texts
+    ]
+
+
 def without_bundled(text: str, detection: Detection) -> Detection:
     """``detection`` of one license file without the license texts that follow a notice of
     bundled or third-party code (``_THIRD_PARTY_NOTICE``, in the words between the matched
@@ -564,7 +578,7 @@ def refined_by_files(
 
     Quick looks at the texts (``may_differ``, ``mentions_portions``, the BSD clauses) spare
     matching them when none of this can apply."""
-    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF, combine_detections, detect_license_text
+    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF, combine_detections
     from ospo_scan.licenses.normalize import parse_expression, render
 
     if not texts:
@@ -577,10 +591,7 @@ def refined_by_files(
     if not (bsd or joined or differ or any(mentions_portions(text) for text in plain)):
         return None
     if detections is None:
-        detections = [
-            without_bundled(text, detect_license_text(text, filename=member.rsplit("/", 1)[-1]))
-            for member, text in texts
-        ]
+        detections = read_license_files(texts)
     names = ", ".join(member.rsplit("/", 1)[-1] for member, _ in texts)
     said: list[str] = []
     combined = combine_detections(detections)

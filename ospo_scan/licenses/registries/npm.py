@@ -22,7 +22,7 @@ from packageurl import PackageURL
 
 from ospo_scan.licenses.http import RegistryResponseError, RegistryUnavailable
 from ospo_scan.licenses.registries.base import LICENSE_FOLDER, LOW_CONFIDENCE, resolution_from
-from ospo_scan.licenses.settle import combination, names_public_domain, without_bundled
+from ospo_scan.licenses.settle import combination, names_public_domain, read_license_files
 from ospo_scan.model import Component, Evidence, Resolution
 
 if TYPE_CHECKING:
@@ -435,22 +435,18 @@ def _settle_declared(declared: Resolution, where: str, texts: list[tuple[str, st
     the MIT text), the change named in the reason and the files added to the evidence. A GNU
     license by a bare version otherwise gets the texts as evidence and "or later" from a
     notice in them (``_with_gnu_notice``); anything else is ``declared`` as it was."""
-    from ospo_scan.licenses.detect import detect_license_text
     from ospo_scan.licenses.settle import gnu_version_open, refined_by_files
 
     if declared.expression is None or not texts:
         return declared
-    detections = [
-        without_bundled(text, detect_license_text(text, filename=member.rsplit("/", 1)[-1]))
-        for member, text in texts
-    ]
+    detections = read_license_files(texts)
     refined = refined_by_files(declared.expression, texts, detections)
     if refined is None:
         if gnu_version_open(declared.expression):
             return _with_gnu_notice(declared, where, texts, detections)
         return declared  # the files change nothing: the declaration, with its own evidence
     expression, said = refined
-    evidence, _ = _read_texts(declared, where, texts, detections)
+    evidence = _with_texts(declared, where, texts)
     raw = declared.evidence[0].value if declared.evidence else declared.expression
     reason = f"the package declares {raw!r}; {said}"
     return Resolution(expression, declared.source, declared.confidence, tuple(evidence), reason)
@@ -509,25 +505,23 @@ def _verify(
 
 
 def _read_texts(
-    declared: Resolution,
-    where: str,
-    texts: list[tuple[str, str]],
-    detections: list[Detection] | None = None,
+    declared: Resolution, where: str, texts: list[tuple[str, str]]
 ) -> tuple[list[Evidence], Detection]:
-    """``declared``'s evidence with each license file's text added, and the files' combined
-    reading (``detect.combine_detections``)."""
-    from ospo_scan.licenses.detect import combine_detections, detect_license_text
+    """``declared``'s evidence with each license file's text added (``_with_texts``), and
+    the files' combined reading (``detect.combine_detections``)."""
+    from ospo_scan.licenses.detect import combine_detections
+
+    return _with_texts(declared, where, texts), combine_detections(read_license_files(texts))
+
+
+def _with_texts(declared: Resolution, where: str, texts: list[tuple[str, str]]) -> list[Evidence]:
+    """``declared``'s evidence with each license file's text added, as ``<where> <member>``."""
     from ospo_scan.licenses.metadata import clip_evidence
 
-    evidence = list(declared.evidence)
-    read = detections is None
-    detections = [] if detections is None else detections
-    for member, text in texts:
-        evidence.append(Evidence(declared.source, clip_evidence(text), f"{where} {member}"))
-        if read:
-            detection = detect_license_text(text, filename=member.rsplit("/", 1)[-1])
-            detections.append(without_bundled(text, detection))
-    return evidence, combine_detections(detections)
+    return [
+        *declared.evidence,
+        *(Evidence(declared.source, clip_evidence(t), f"{where} {m}") for m, t in texts),
+    ]
 
 
 def _with_note(declared: Resolution, evidence: tuple[Evidence, ...], note: str) -> Resolution:
@@ -576,18 +570,15 @@ def _with_gnu_notice(
     texts join the evidence either way. ``detections``: the files' readings, when the caller
     has them."""
     from ospo_scan.licenses.detect import detect_license_text
-    from ospo_scan.licenses.metadata import clip_evidence
     from ospo_scan.licenses.normalize import refine_gnu_version
 
     if declared.expression is None or not texts:
         return declared
-    evidence = list(declared.evidence)
+    evidence = _with_texts(declared, tarball, texts)
     notices = [match.license_id for d in detections or () for match in d.matches]
-    for member, text in texts:
-        evidence.append(Evidence(declared.source, clip_evidence(text), f"{tarball} {member}"))
-        if detections is None:
-            detection = detect_license_text(text, filename=member.rsplit("/", 1)[-1])
-            notices.extend(match.license_id for match in detection.matches)
+    for member, text in texts if detections is None else ():
+        detection = detect_license_text(text, filename=member.rsplit("/", 1)[-1])
+        notices.extend(match.license_id for match in detection.matches)
     refined = refine_gnu_version(declared.expression, notices, version_known=True)
     if refined is None:
         return Resolution(

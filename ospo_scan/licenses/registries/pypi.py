@@ -56,9 +56,9 @@ from ospo_scan.licenses.settle import (
     gnu_version_open,
     is_test_source,
     names_public_domain,
+    read_license_files,
     refined_by_notice,
     unknown_terms,
-    without_bundled,
 )
 from ospo_scan.licenses.wheel import (
     MAX_SDIST_BYTES,
@@ -736,7 +736,7 @@ def settle_declaration(
     only called when the declaration needs checking. The files' texts are appended to
     ``evidence``.
     """
-    from ospo_scan.licenses.detect import combine_detections, detect_license_text
+    from ospo_scan.licenses.detect import combine_detections
     from ospo_scan.licenses.normalize import refine_gnu_version
     from ospo_scan.licenses.settle import contradicting_files, files_settle
 
@@ -753,11 +753,9 @@ def settle_declaration(
     texts = license_texts()
     if not texts:
         return choice_resolution(choice, evidence, source)
-    detections = []
     for where, member, text in texts:
         evidence.append(Evidence(source, clip_evidence(text), f"{where} {member}"))
-        detection = detect_license_text(text, filename=member.rsplit("/", 1)[-1])
-        detections.append(without_bundled(text, detection))
+    detections = read_license_files([(member, text) for _, member, text in texts])
     names = ", ".join(member.rsplit("/", 1)[-1] for _, member, _ in texts)
     combined = combine_detections(detections)
     found = combined.expression
@@ -922,14 +920,11 @@ def license_texts_resolution(
     from ospo_scan.licenses.detect import (
         UNKNOWN_TEXT_REF,
         combine_detections,
-        detect_license_text,
     )
 
-    detections = []
     for member, text in texts:
         evidence.append(Evidence(source, clip_evidence(text), f"{where} {member}"))
-        detection = detect_license_text(text, filename=member.rsplit("/", 1)[-1])
-        detections.append(without_bundled(text, detection))
+    detections = read_license_files(texts)
     names = ", ".join(member.rsplit("/", 1)[-1] for member, _ in texts)
     recognized = [d for d in detections if d.expression is not None]
     if not recognized:
