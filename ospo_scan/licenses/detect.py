@@ -351,6 +351,7 @@ class _Template:
     required_count: int = 0
     bigrams: frozenset[int] = frozenset()
     rare: tuple[int, ...] = ()  # its rarest required word pairs (they locate it in a text)
+    names_parties: bool = False  # it has a BSD non-endorsement clause (_names_the_parties)
 
 
 @dataclass(slots=True)
@@ -469,7 +470,13 @@ def _parse_template(entry: dict[str, Any], vocabulary: dict[str, int], width: in
         name_words=frozenset(entry.get("name_words", ())),
         required_count=prefix[-1],
         bigrams=frozenset(itertools.compress(keys, both)),
+        names_parties=_has_run(words, [vocabulary.get(word, -2) for word in _ENDORSE]),
     )
+
+
+def _has_run(words: list[int], run: list[int]) -> bool:
+    """Whether ``run`` occurs in ``words`` as consecutive items."""
+    return any(words[k : k + len(run)] == run for k, word in enumerate(words) if word == run[0])
 
 
 # --------------------------------------------------------------------------------------------
@@ -791,6 +798,10 @@ def _align(template: _Template, source: _Input, lo: int, hi: int, index: _Index)
     for position in range(start, end):
         if soft[position]:
             covered[position - start] = 1
+    if template.names_parties:
+        for run in re.finditer(b"\x00+", bytes(covered)):
+            if _names_the_parties(source.words, start + run.start(), start + run.end()):
+                covered[run.start() : run.end()] = b"\x01" * (run.end() - run.start())
 
     added = covered.count(0)
     longest_added = max(
@@ -860,6 +871,39 @@ MAX_WORK_WORDS = 8
 def _names_the_work(words: list[str]) -> bool:
     """Whether an added run of words only names the work the license covers."""
     return len(words) <= MAX_WORK_WORDS and all(word in _WORK_WORDS for word in words)
+
+
+# The non-endorsement clause of the BSD family ("Neither the name of the copyright holder nor
+# the names of its contributors may be used to endorse or promote products derived from this
+# software ...") names whose names may not be used; projects word that naming part freely
+# ("The names of the authors and copyright holders may not be used", "Neither the names of the
+# contributors nor the associated institutions may be used"). SPDX makes the holder's name a
+# variable; a run of added words that ends within the naming part, at most
+# MAX_PARTY_WORDS before "endorse or promote", holds no restricting word and only says who is
+# named (or the "not" of "may not be used") is explained like a variable.
+_ENDORSE = ("endorse", "or", "promote")
+MAX_PARTY_WORDS = 24
+_PARTY_NEGATION = frozenset({"not", "nor", "neither"})
+
+
+def _names_the_parties(words: list[str], first: int, last: int) -> bool:
+    """Whether words[first:last], added to a match, only names the parties of a BSD
+    non-endorsement clause (see above)."""
+    if last - first > MAX_PARTY_WORDS:
+        return False
+    horizon = words[last : last + MAX_PARTY_WORDS]
+    try:
+        endorse = next(k for k in range(len(horizon)) if tuple(horizon[k : k + 3]) == _ENDORSE)
+    except StopIteration:
+        return False
+    # Between the run and "endorse": "... may [not] be used to" and the rest of the naming.
+    between = horizon[:endorse]
+    if "used" not in between[-3:]:
+        return False
+    run = words[first:last]
+    return not any(
+        word in _RESTRICTING and word not in _PARTY_NEGATION for word in [*run, *between]
+    )
 
 
 def _variable_span(

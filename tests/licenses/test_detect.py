@@ -269,6 +269,50 @@ def test_a_restriction_after_the_text_is_an_unknown_part() -> None:
     assert result.note is not None and "match no license" in result.note
 
 
+NON_ENDORSEMENT = (
+    "Neither the name of the copyright holder nor the names of its\n"
+    "    contributors may be used to endorse"
+)
+
+
+@pytest.mark.parametrize(
+    ("naming", "expected"),
+    [
+        # The wordings real BSD texts use for who is named (dpkt, py-moneyed, nbval have
+        # ones like these): still BSD-3-Clause.
+        (
+            "The names of the authors and copyright holders may not be used to endorse",
+            "BSD-3-Clause",
+        ),
+        (
+            "Neither the names of the copyright holders of this software, nor its\n"
+            "    contributors, may be used to endorse",
+            "BSD-3-Clause",
+        ),
+        (
+            "Neither the names of the contributors nor the associated institutions\n"
+            "    may be used to endorse",
+            "BSD-3-Clause",
+        ),
+        # A limit slipped into the naming part is not a name.
+        (
+            "Neither the name of the copyright holder nor its contributors may be used\n"
+            "    commercially or to endorse",
+            None,
+        ),
+    ],
+)
+def test_the_naming_part_of_a_bsd_non_endorsement_clause_varies(
+    naming: str, expected: str | None
+) -> None:
+    assert BSD3.count(NON_ENDORSEMENT) == 1
+    result = detect_license_text(BSD3.replace(NON_ENDORSEMENT, naming))
+    if expected is None:
+        assert result.expression is None or "BSD-3-Clause" not in result.expression.split()
+    else:
+        assert result.expression == expected
+
+
 def test_bsd_3_clause_clear_and_bsd_4_clause_are_told_apart() -> None:
     clear = BSD3.replace(
         "are permitted provided",
