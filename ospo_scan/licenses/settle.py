@@ -2,9 +2,11 @@
 
 Shared by the resolvers that read a package's license files beside a declaration (PyPI's
 wheels and sdists, npm's tarballs, installed copies): the files win when they are read with
-confidence and either account for every license the declaration names or restrict at least as
-much. They never win when they would swap a declared license for a more permissive one: a
-wrong "allowed" is worse than a vague answer a person checks.
+confidence and account for every license the declaration names, hold the one license text in
+place of the one license declared (the text is the grant, the declaration a label: mohawk
+1.1.0 declares "MPL 2.0" over its only license file, the BSD-3-Clause text), or restrict at
+least as much. When the declaration names more than the files hold, and the files restrict
+less, they do not win: the files may not be the whole story.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ def names_public_domain(expression: str | None) -> bool:
 
 def files_settle(files: Detection, declared: str) -> str | None:
     """How the files' reading replaces the vague ``declared`` expression: "is settled by"
-    (they account for it, ``accounts_for``), "gives way to" (they restrict at least as much,
+    (they account for it, ``accounts_for``), "gives way to" (a single license text in place
+    of a single declared license, or licenses that restrict at least as much,
     ``at_least_as_strict``), or ``None`` when the declaration stands."""
     from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF
 
@@ -44,7 +47,7 @@ def files_settle(files: Detection, declared: str) -> str | None:
         return None
     if accounts_for(found, declared):
         return "is settled by"
-    if at_least_as_strict(found, declared):
+    if (" " not in found and " " not in declared) or at_least_as_strict(found, declared):
         return "gives way to"
     return None
 
@@ -519,11 +522,11 @@ def declared_with_exception(files: Detection, declared: str) -> str | None:
 
 def files_instead(files: Detection, declared: str) -> str | None:
     """The license files' reading when it names a single license of another family than the
-    single ``declared`` one, matched at ``FILES_WIN_SCORE`` or better, that restricts at least
-    as much (deep-translator 1.11.4 declares "MIT" and ships the Apache 2.0 text): the files
-    are the grant, and taking them can never make a policy answer more permissive. ``None``:
-    the declaration stands."""
-    from ospo_scan.licenses.categories import restriction
+    single ``declared`` one, matched at ``FILES_WIN_SCORE`` or better: the text is the grant
+    and the declaration a label its author got wrong, either way (deep-translator 1.11.4
+    declares "MIT" and ships the Apache 2.0 text; mohawk 1.1.0 declares "MPL 2.0" and ships
+    the BSD-3-Clause text, its only license file). The caller names the declared license in
+    the reason, so the conflict shows. ``None``: the declaration stands."""
     from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF
     from ospo_scan.licenses.normalize import license_family
 
@@ -531,8 +534,6 @@ def files_instead(files: Detection, declared: str) -> str | None:
     if found is None or " " in found or " " in declared or UNKNOWN_TEXT_REF in found:
         return None
     if files.score < FILES_WIN_SCORE or license_family(found) == license_family(declared):
-        return None
-    if restriction([found]) < restriction([declared]):
         return None
     return found
 
@@ -569,8 +570,8 @@ def refined_by_files(
     * a single BSD variant over files that hold, matched confidently and alone, another BSD
       variant becomes the files' variant (authors pick a BSD id from a list: django-auth-ldap
       5.4.0 declares BSD-3-Clause over the two-clause text);
-    * a single license over files that hold a single license of another family restricting
-      at least as much becomes that license (``files_instead``);
+    * a single license over files that hold a single license of another family becomes that
+      license (``files_instead``);
     * a GNU license gains the exception its files attach to it (``declared_with_exception``);
     * an AND or OR of licenses is narrowed to those the files grant (``narrowed_by_files``);
     * the licenses that the files put parts of the package under are joined with AND
@@ -608,8 +609,8 @@ def refined_by_files(
     instead = files_instead(combined, expression) if differ else None
     if instead is not None:
         said.append(
-            f"the license files {names} hold {instead}, which restricts at least as much as"
-            f" the declared {expression}"
+            f"the license files {names} hold {instead}, not the declared {expression}: the"
+            " text is the grant"
         )
         expression = instead
     excepted = declared_with_exception(combined, expression) if differ else None

@@ -597,8 +597,8 @@ UNLICENSE_TEXT = (FIXTURES / "license-texts" / "npm__tweetnacl__1.0.3__LICENSE")
         ("BSD", BSD2_TEXT, "BSD-2-Clause"),
         # "BSD" and an MIT text: as permissive, the files are the grant.
         ("BSD", MIT_TEXT, "MIT"),
-        # "GPL" and an MIT text: more permissive than declared, the declaration stands.
-        ("GPL", MIT_TEXT, "GPL-1.0-or-later"),
+        # "GPL" and an MIT text: the one text is the grant, the declaration a label.
+        ("GPL", MIT_TEXT, "MIT"),
         # "Public Domain" names no license id: the file says which dedication it is.
         ("Public Domain", UNLICENSE_TEXT, "Unlicense"),
         # A family over terms no known license has (MIT plus a required citation): a person
@@ -697,7 +697,7 @@ def test_an_ordinary_declaration_over_agreeing_files_keeps_its_own_evidence(
     assert [e.value for e in resolution.evidence] == ["MIT"]
 
 
-def test_a_declaration_its_files_contradict_with_a_license_as_strict(
+def test_a_declaration_its_files_contradict(
     http: HttpClient, cache: LicenseCache, recorded_session: RecordedRegistry
 ) -> None:
     # form-data-lite 1.0.4's shape: "ISC" in package.json, the MIT text in LICENSE.
@@ -705,8 +705,8 @@ def test_a_declaration_its_files_contradict_with_a_license_as_strict(
     resolution = resolve("demo", "1.0.0", http, cache)
     assert resolution.expression == "MIT"
     assert resolution.reason == (
-        "the package declares 'ISC'; the license files LICENSE hold MIT, which restricts at"
-        " least as much as the declared ISC"
+        "the package declares 'ISC'; the license files LICENSE hold MIT, not the declared"
+        " ISC: the text is the grant"
     )
     assert resolution.evidence[-1].detail == f"{url} package/LICENSE"
 

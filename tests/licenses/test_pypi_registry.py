@@ -1167,15 +1167,26 @@ def test_a_classifier_gives_way_to_files_that_add_a_license(
         (("Classifier: License :: Public Domain",), BSD2_TEXT, "BSD-2-Clause", True),
         # A stricter license than the classifier says: the files win, the policy gets stricter.
         (("Classifier: License :: OSI Approved :: MIT License",), GPL3_TEXT, "GPL-3.0-only", True),
-        # The files name a more permissive license than the metadata: taking them could turn
-        # a declared copyleft into "allowed", so the declaration stands.
+        # The one license file names a more permissive license than the metadata: the text is
+        # the grant (mohawk 1.1.0: "MPL 2.0" over the BSD-3-Clause text).
         (
             ("Classifier: License :: OSI Approved :: GNU General Public License v3 (GPLv3)",),
             MIT_TEXT,
-            "GPL-3.0-only",
+            "MIT",
+            True,
+        ),
+        (("License: LGPL",), BSD2_TEXT, "BSD-2-Clause", True),
+        # Two licenses declared, the text of only the more permissive one: the files may not
+        # be the whole story, and the declaration stands.
+        (
+            (
+                "Classifier: License :: OSI Approved :: GNU General Public License v3 (GPLv3)",
+                "Classifier: License :: OSI Approved :: MIT License",
+            ),
+            MIT_TEXT,
+            "GPL-3.0-only AND MIT",
             False,
         ),
-        (("License: LGPL",), BSD2_TEXT, "LGPL-2.0-or-later", False),
         # Terms beyond the license: the files are not read confidently.
         (
             ("License: BSD",),
@@ -1587,18 +1598,21 @@ def test_a_license_field_its_classifiers_contradict_is_checked_against_the_files
 @pytest.mark.parametrize(
     ("declared", "text", "expected"),
     [
-        # deep-translator 1.11.4's shape: "MIT" over the Apache 2.0 text, which restricts as
-        # much: the files are the grant.
+        # deep-translator 1.11.4's shape: "MIT" over the Apache 2.0 text: the text is the
+        # grant.
         ("MIT", APACHE_TEXT, "Apache-2.0"),
         # ... over a GPL text, which restricts more: the files too.
         ("MIT", GPL3_TEXT, "GPL-3.0-only"),
         # ... over the MIT text itself: nothing to change.
         ("MIT", MIT_TEXT, "MIT"),
-        # Files more permissive than the declaration never replace it.
-        ("GPL-3.0-or-later", MIT_TEXT, "GPL-3.0-or-later"),
+        # dbt-exasol 1.12.2's shape: a GPL declaration over the one license file, another
+        # license's text: the text too, and the reason names the declaration.
+        ("GPL-3.0-or-later", MIT_TEXT, "MIT"),
+        # Two licenses declared, one text: the files may hold only part of the story.
+        ("GPL-3.0-or-later AND MIT", MIT_TEXT, "GPL-3.0-or-later AND MIT"),
     ],
 )
-def test_a_clear_declaration_gives_way_to_files_of_another_license_as_strict(
+def test_a_clear_declaration_gives_way_to_the_text_of_another_license(
     recorded_session: RecordedRegistry,
     cache: LicenseCache,
     declared: str,
@@ -1616,8 +1630,8 @@ def test_a_clear_declaration_gives_way_to_files_of_another_license_as_strict(
         assert resolution.reason is None
     else:
         assert resolution.reason == (
-            f"the license files LICENSE hold {expected}, which restricts at least as much as"
-            f" the declared {declared}"
+            f"the license files LICENSE hold {expected}, not the declared {declared}: the"
+            " text is the grant"
         )
 
 
