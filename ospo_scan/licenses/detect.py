@@ -1571,14 +1571,51 @@ def _combine_family(ids: list[str], parts: list[tuple[str, str]], notes: list[st
 _UNKNOWN_IN = re.compile(re.escape(UNKNOWN_TEXT_REF))
 
 
-def combine_detections(detections: Iterable[Detection]) -> Detection:
+# A license file named for the license it holds: LICENSE-MIT, LICENSE.APACHE2, license-cc0,
+# LICENSE_APACHE-2.0, LICENSE.BSD3.txt.
+_NAMED_FILE = re.compile(
+    r"^(?:licen[cs]e|copying)[-_.](?P<name>[a-z0-9][a-z0-9._-]*?)(?:\.(?:txt|md|rst))?$",
+    re.IGNORECASE,
+)
+
+
+def _named_for_licenses(detections: Sequence[Detection], names: Sequence[str]) -> bool:
+    """Whether every license file that holds a license holds one permissive (or public-domain)
+    license, in a file named for it, and they are different licenses: LICENSE-MIT beside
+    LICENSE-APACHE, the way Rust projects and many npm and PyPI authors offer a choice
+    without saying so in words. A NOTICE, a plain LICENSE or a copyleft text among them
+    makes it no such pair (parts of a fork under each license are as likely)."""
+    from ospo_scan.licenses.categories import category_of
+
+    ids: set[str] = set()
+    for detection, name in zip(detections, names, strict=True):
+        if detection.expression is None:
+            continue
+        found = _NAMED_FILE.match(name.rsplit("/", 1)[-1])
+        license_id = detection.expression
+        if found is None or " " in license_id or license_id.startswith("LicenseRef-"):
+            return False
+        if category_of(license_id) not in ("permissive", "public-domain"):
+            return False
+        token = re.sub(r"[^a-z0-9]", "", found.group("name").lower())
+        spelled = re.sub(r"[^a-z0-9]", "", license_id.lower())
+        if not token or not (spelled.startswith(token) or token.startswith(spelled)):
+            return False
+        ids.add(license_id)
+    return len(ids) >= 2
+
+
+def combine_detections(
+    detections: Iterable[Detection], names: Sequence[str] | None = None
+) -> Detection:
     """One reading of several license files of the same package (LICENSE, COPYING.LESSER ...).
 
     Their expressions combine with AND (the files do not say they are alternatives), after the
     same family rules as inside one file: an LGPL-3.0 file makes a separate GPL-3.0 text part of
     it. When a file holds no license but says the licenses are a choice ("either of the licenses
-    in LICENSE.APACHE or LICENSE.BSD"), they combine with OR. Files without a recognized license
-    are otherwise left out. Returns a ``Detection`` with
+    in LICENSE.APACHE or LICENSE.BSD"), they combine with OR; so do permissive licenses each in
+    a file named for it (``names``, the files' names in the same order: ``_named_for_licenses``).
+    Files without a recognized license are otherwise left out. Returns a ``Detection`` with
     ``expression=None`` when no file held a recognized license; its score is the weakest.
     """
     from ospo_scan.licenses.normalize import AllOf, LicenseLeaf, parse_expression, render
@@ -1591,13 +1628,19 @@ def combine_detections(detections: Iterable[Detection]) -> Detection:
     if len(useful) == 1:
         return useful[0]
     pointers = [d for d in every if d.expression is None and _CHOICE_NOTE in (d.note or "")]
-    if pointers and all(_UNKNOWN_IN.search(d.expression or "") is None for d in useful):
-        # A file that only says the others are alternatives (cryptography's LICENSE).
+    named = names is not None and _named_for_licenses(every, names)
+    if named or (pointers and all(_UNKNOWN_IN.search(d.expression or "") is None for d in useful)):
+        # A file that only says the others are alternatives (cryptography's LICENSE), or
+        # files named for their licenses.
         expressions = [str(d.expression) for d in useful]
         parts = list(dict.fromkeys(f"({e})" if " " in e else e for e in expressions))
         node = parse_expression(" OR ".join(parts))
         matches = tuple(match for d in useful for match in d.matches)
-        note = "a license file offers the other files' licenses as a choice (OR)"
+        note = (
+            "permissive licenses side by side, each in a file named for it: a choice (OR)"
+            if named
+            else "a license file offers the other files' licenses as a choice (OR)"
+        )
         return Detection(render(node), min(d.score for d in useful), matches, note)
     items: list[Any] = []
     for detection in useful:

@@ -595,7 +595,7 @@ def refined_by_files(
         detections = read_license_files(texts)
     names = ", ".join(member.rsplit("/", 1)[-1] for member, _ in texts)
     said: list[str] = []
-    combined = combine_detections(detections)
+    combined = combine_detections(detections, [member for member, _ in texts])
     found = combined.expression
     if (
         bsd

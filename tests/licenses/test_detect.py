@@ -653,6 +653,38 @@ def test_a_pointer_file_makes_the_other_files_a_choice(pointer: str) -> None:
     assert _shape(combined.expression) == _shape("Apache-2.0 OR BSD-3-Clause")
 
 
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        # Permissive licenses each in a file named for it: the Rust convention, a choice.
+        (("LICENSE-APACHE", "LICENSE-MIT"), "Apache-2.0 OR MIT"),
+        (("LICENSE.APACHE2", "LICENSE.MIT.txt"), "Apache-2.0 OR MIT"),
+        (("license-apache", "license-mit", "AUTHORS"), "Apache-2.0 OR MIT"),
+        # A plain LICENSE among them, or files not named for their license: both apply.
+        (("LICENSE", "LICENSE-MIT"), "Apache-2.0 AND MIT"),
+        (("LICENSE-MIT", "LICENSE-APACHE"), "Apache-2.0 AND MIT"),
+    ],
+)
+def test_permissive_licenses_in_files_named_for_them_are_a_choice(
+    names: tuple[str, ...], expected: str
+) -> None:
+    texts = [APACHE, MIT, "Jane Doe\nJohn Roe\n"][: len(names)]
+    combined = combine_detections(
+        [detect_license_text(text, filename=name) for name, text in zip(names, texts, strict=True)],
+        names,
+    )
+    assert _shape(combined.expression) == _shape(expected)
+
+
+def test_a_copyleft_text_in_a_file_named_for_it_is_no_choice() -> None:
+    names = ("LICENSE.GPL-3", "LICENSE.MIT")
+    combined = combine_detections(
+        [detect_license_text(GPL3, filename=names[0]), detect_license_text(MIT, filename=names[1])],
+        names,
+    )
+    assert _shape(combined.expression) == _shape("GPL-3.0-only AND MIT")
+
+
 def test_combining_nothing_recognized() -> None:
     empty = detect_license_text("")
     assert combine_detections([empty, empty]).expression is None

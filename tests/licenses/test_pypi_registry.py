@@ -1112,6 +1112,21 @@ def test_a_vague_declaration_over_terms_no_license_has_is_an_unknown_license(
     assert "is contradicted by the license files LICENSE.txt: no known license" in resolution.reason
 
 
+def test_permissive_license_files_named_for_their_licenses_are_a_choice(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # A maturin-built wheel's shape (orjson, ormsgpack): no license in the metadata,
+    # LICENSE-APACHE and LICENSE-MIT side by side.
+    _license_files_case(
+        recorded_session,
+        files=(("licenses/LICENSE-APACHE", APACHE_TEXT), ("licenses/LICENSE-MIT", MIT_TEXT)),
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "Apache-2.0 OR MIT"
+
+
 def test_a_family_name_gives_way_to_a_confident_license_file(
     recorded_session: RecordedRegistry, cache: LicenseCache
 ) -> None:

@@ -511,7 +511,9 @@ def _read_texts(
     the files' combined reading (``detect.combine_detections``)."""
     from ospo_scan.licenses.detect import combine_detections
 
-    return _with_texts(declared, where, texts), combine_detections(read_license_files(texts))
+    detections = read_license_files(texts)
+    combined = combine_detections(detections, [member for member, _ in texts])
+    return _with_texts(declared, where, texts), combined
 
 
 def _with_texts(declared: Resolution, where: str, texts: list[tuple[str, str]]) -> list[Evidence]:

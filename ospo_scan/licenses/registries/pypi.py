@@ -757,7 +757,7 @@ def settle_declaration(
         evidence.append(Evidence(source, clip_evidence(text), f"{where} {member}"))
     detections = read_license_files([(member, text) for _, member, text in texts])
     names = ", ".join(member.rsplit("/", 1)[-1] for _, member, _ in texts)
-    combined = combine_detections(detections)
+    combined = combine_detections(detections, [member for _, member, _ in texts])
     found = combined.expression
     # A clear declaration that the files contradict, and a vague one (a classifier, "BSD")
     # over files that hold terms no known license has: a person reads them.
@@ -912,7 +912,8 @@ def license_texts_resolution(
 
     Several files with different licenses are combined with AND: the metadata does not say
     whether they are alternatives, and AND is the reading that cannot under-report (unless a
-    file says they are a choice, see ``combine_detections``). The confidence is the text
+    file says they are a choice, or permissive licenses sit in files named for them: see
+    ``combine_detections``). The confidence is the text
     match's score. Files that hold no recognized license but terms of their own
     (``settle.unknown_terms``) give an unknown license; ``None`` when they hold neither. The
     texts are appended to ``evidence`` (as ``<where> <member>``).
@@ -934,7 +935,7 @@ def license_texts_resolution(
                 UNKNOWN_TEXT_REF, source, UNKNOWN_TERMS_CONFIDENCE, tuple(evidence), unknown
             )
         return None
-    combined = combine_detections(detections)
+    combined = combine_detections(detections, [member for member, _ in texts])
     assert combined.expression is not None
     expressions = list(dict.fromkeys(str(d.expression) for d in recognized))
     reason = None
