@@ -819,9 +819,11 @@ def test_unrecognized_license_field_gives_way_to_license_files(
 def test_license_files_naming_different_licenses_are_combined(
     recorded_session: RecordedRegistry, cache: LicenseCache
 ) -> None:
-    metadata = _metadata("1.0", "License-File: LICENSE-MIT", "License-File: LICENSE-ISC")
+    # A LICENSE and a file of vendored code's license (files named for their licenses are a
+    # choice: test_permissive_license_files_named_for_their_licenses_are_a_choice).
+    metadata = _metadata("1.0", "License-File: LICENSE", "License-File: LICENSE.vendored")
     wheel = _demo_wheel(
-        metadata, ("licenses/LICENSE-MIT", MIT_TEXT), ("licenses/LICENSE-ISC", ISC_TEXT)
+        metadata, ("licenses/LICENSE", MIT_TEXT), ("licenses/LICENSE.vendored", ISC_TEXT)
     )
     _serve_demo(recorded_session, wheel)
 
@@ -829,7 +831,7 @@ def test_license_files_naming_different_licenses_are_combined(
 
     assert resolution.expression == "MIT AND ISC"
     assert resolution.reason == (
-        "license files LICENSE-MIT, LICENSE-ISC name different licenses; combined with AND"
+        "license files LICENSE, LICENSE.vendored name different licenses; combined with AND"
     )
 
 
@@ -1160,7 +1162,7 @@ def test_a_classifier_gives_way_to_files_that_add_a_license(
     _license_files_case(
         recorded_session,
         "Classifier: License :: OSI Approved :: MIT License",
-        files=(("licenses/LICENSE-MIT", MIT_TEXT), ("licenses/LICENSE-ISC", ISC_TEXT)),
+        files=(("licenses/LICENSE", MIT_TEXT), ("licenses/LICENSE.vendored", ISC_TEXT)),
     )
 
     resolution = _resolve(recorded_session, cache, "demo", "1.0")
