@@ -65,6 +65,7 @@ __all__ = [
     "detect_license_text",
     "is_copyright_line",
     "normalize_words",
+    "offers_choice",
     "restricting_words",
     "strip_line_lead",
     "template_info",
@@ -250,6 +251,12 @@ _SCOPE_WORDS = frozenset({"except", "unless"})
 # and "solely" limit where a license applies, not what it allows.
 _FILE_SCOPE = re.compile(r"\b(?:files?|director(?:y|ies)|folders?|modules?)\b")
 _SCOPE_LIMITS = frozenset({"only", "except", "unless", "solely", "exclusively"})
+
+
+def offers_choice(text: str) -> bool:
+    """Whether ``text`` speaks of a choice between licenses ("dual licensed", "at your
+    option", "either of"): a quick look before matching it."""
+    return _CHOICE.search(" ".join(normalize_words(text))) is not None
 
 
 def restricting_words(text: str) -> list[str]:
@@ -1249,7 +1256,12 @@ def _conclude(search: _Search, notes: list[str], label: str, truncated: bool) ->
         explained = max(0.0, 1 - unknown_words / total)
     elif leftover:
         notes.append(f"{leftover} words of other text ignored (titles, notices)")
-    score = min(match.score for match in matches) * explained
+    # Each license counts by its best match: a name in the preamble ("or the Academic Free
+    # License version 2.1", a partial match) takes nothing from its whole text quoted below.
+    best: dict[str, float] = {}
+    for match in matches:
+        best[match.license_id] = max(best.get(match.license_id, 0.0), match.score)
+    score = min(best.values()) * explained
     summary = label + "; ".join(notes) if notes else None
     return Detection(expression, round(score, 4), tuple(matches), summary)
 

@@ -368,6 +368,35 @@ def narrowed_by_files(files: Detection, declared: str) -> tuple[str, str] | None
     return found, f" {operator} ".join(sorted(left_out))
 
 
+def widened_by_files(files: Detection, declared: str) -> str | None:
+    """The license files' choice when a single ``declared`` license is one of the
+    alternatives the files offer in so many words, each alternative matched at
+    ``FILES_WIN_SCORE`` or better (hjson 3.1.0 declares "MIT License" over a file that
+    says "available under the terms of the MIT license, or the Academic Free License
+    version 2.1" and quotes both): the author named one of them. ``None``: the
+    declaration stands (a choice that does not include it, or any alternative read only
+    from a name or a weak match, which could be a misreading)."""
+    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF
+    from ospo_scan.licenses.normalize import AnyOf, LicenseLeaf, parse_expression
+
+    found = files.expression
+    if found is None or " " in declared or UNKNOWN_TEXT_REF in found:
+        return None
+    try:
+        node = parse_expression(found)
+    except ValueError:
+        return None
+    if not isinstance(node, AnyOf) or LicenseLeaf(declared) not in node.items:
+        return None
+    confident = {match.license_id for match in files.matches if match.score >= FILES_WIN_SCORE}
+    for item in node.items:
+        if not isinstance(item, LicenseLeaf) or item.exception is not None:
+            return None
+        if item.key not in confident:
+            return None
+    return found
+
+
 # Words that open a third-party notice after the package's own license text: "Contains code
 # from glfx.js", "The bundled Google Closure Library is licensed under Apache 2.0", "This
 # product bundles ...".
@@ -579,7 +608,7 @@ def refined_by_files(
 
     Quick looks at the texts (``may_differ``, ``mentions_portions``, the BSD clauses) spare
     matching them when none of this can apply."""
-    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF, combine_detections
+    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF, combine_detections, offers_choice
     from ospo_scan.licenses.normalize import parse_expression, render
 
     if not texts:
@@ -589,7 +618,10 @@ def refined_by_files(
     joined = combination(expression) is not None
     bsd = _other_bsd_variant(expression, plain)
     differ = may_differ(expression, plain)
-    if not (bsd or joined or differ or any(mentions_portions(text) for text in plain)):
+    portions = any(mentions_portions(text) for text in plain)
+    # "Modifications on these files are dual licensed (both MIT and PSF)" (parso) is parts.
+    choice = not (joined or portions) and any(offers_choice(text) for text in plain)
+    if not (bsd or joined or differ or choice or portions):
         return None
     if detections is None:
         detections = read_license_files(texts)
@@ -621,11 +653,15 @@ def refined_by_files(
     if narrowed is not None:
         said.append(f"the license files {names} grant only {narrowed[0]}, not {narrowed[1]}")
         expression = narrowed[0]
-    portions = portion_licenses(texts, detections, expression)
-    parts = [license_id for license_id, _, _ in portions]
+    widened = widened_by_files(combined, expression) if choice and not joined else None
+    if widened is not None:
+        said.append(f"the license files {names} offer a choice: {widened}")
+        expression = widened
+    found_portions = portion_licenses(texts, detections, expression)
+    parts = [license_id for license_id, _, _ in found_portions]
     said.extend(
         f'{member} puts part of the package under {lid}: "{words}"'
-        for lid, member, words in portions
+        for lid, member, words in found_portions
     )
     # A file of terms no known license has, beside the declared license's text: a person
     # reads them (never dropped for the declaration, which does not name them).

@@ -260,6 +260,16 @@ def test_permissive_text_with_a_restriction_is_not_recognized(text: str) -> None
     assert result.note is not None and "resembles" in result.note
 
 
+def test_a_license_named_before_its_text_scores_by_its_text() -> None:
+    # simplejson's (and hjson's) preamble names "the Academic Free License version 2.1"
+    # before quoting it: a partial match of the name, which must not lower the confidence in
+    # the whole text quoted below.
+    result = detect_license_text(_read("pypi__simplejson__4.3.0__LICENSE.txt"))
+    assert _shape(result.expression) == _shape("AFL-2.1 OR MIT")
+    assert [m.score for m in result.matches if m.license_id == "AFL-2.1"] == [0.75, 1.0]
+    assert result.score == 1.0
+
+
 def test_a_restriction_after_the_text_is_an_unknown_part() -> None:
     result = detect_license_text(
         MIT + "\nCommercial use of the Software requires a paid license.\n"

@@ -1652,6 +1652,59 @@ def test_a_clear_declaration_gives_way_to_the_text_of_another_license(
         )
 
 
+@pytest.mark.parametrize(
+    ("preamble", "second", "expected"),
+    [
+        # hjson 3.1.0's shape: "MIT License" declared, the file offers MIT or another
+        # license, quotes both, and names the other one by name first.
+        (
+            "demo is dual-licensed software. It is available under the terms of the MIT\n"
+            "license, or the Apache License, Version 2.0. The full text of each license\n"
+            "agreement is included below.\n\n",
+            APACHE_TEXT,
+            "Apache-2.0 OR MIT",
+        ),
+        # A choice of a license whose text is not quoted: only a name, which could be a
+        # misreading; the declaration stands.
+        (
+            "demo is dual-licensed software. It is available under the terms of the MIT\n"
+            "license, or the Apache License, Version 2.0.\n\n",
+            "",
+            "MIT",
+        ),
+        # "Dual licensed (both MIT and PSF)" for a few files is parts, not a choice.
+        (
+            "Some files have been taken from the standard library and are therefore PSF\n"
+            "licensed. Modifications on these files are dual licensed (both MIT and PSF).\n\n",
+            "",
+            None,
+        ),
+    ],
+)
+def test_a_declared_license_the_files_offer_as_one_of_a_choice(
+    recorded_session: RecordedRegistry,
+    cache: LicenseCache,
+    preamble: str,
+    second: str,
+    expected: str | None,
+) -> None:
+    text = preamble + MIT_TEXT + ("\n\n" + second if second else "")
+    _license_files_case(
+        recorded_session, "License-Expression: MIT", files=(("licenses/LICENSE", text),)
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression is not None
+    if expected is None:
+        assert " OR " not in resolution.expression
+    else:
+        assert set(resolution.expression.split(" OR ")) == set(expected.split(" OR "))
+    if expected == "Apache-2.0 OR MIT":
+        assert resolution.reason is not None
+        assert resolution.reason.endswith(f"offer a choice: {resolution.expression}")
+
+
 def test_a_gnu_notice_in_the_sdist_sources_settles_or_later(
     recorded_session: RecordedRegistry, cache: LicenseCache
 ) -> None:

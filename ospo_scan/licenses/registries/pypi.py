@@ -713,10 +713,10 @@ def settle_declaration(
     no known license (``settle.contradicting_files``: a modified MIT text beside an "Apache"
     classifier is not Apache), and to the files when they are read confidently (no unknown
     part) and either account for every license it names (``settle.files_settle``: "BSD" and
-    a BSD-2-Clause text, an MIT classifier and a file with MIT and the PSF License) or
-    restrict at least as much (a "Public
-    Domain" classifier over a BSD-3-Clause text). Files that would drop a declared license for
-    a more permissive one never win (a curation must settle those). Otherwise an "or any later
+    a BSD-2-Clause text, an MIT classifier and a file with MIT and the PSF License), hold the
+    one license text where one license is declared, or restrict at least as much (a "Public
+    Domain" classifier over a BSD-3-Clause text). Files that would drop one of several
+    declared licenses for more permissive ones never win. Otherwise an "or any later
     version" notice of the same GNU family refines the declared version
     (``refine_gnu_version``). Anything else: the declaration stands, with the files' texts
     added to the evidence.
