@@ -33,7 +33,8 @@ STATEMENT_CONFIDENCE = 0.7
 
 _CHOICE = re.compile(
     r"\b(?:dual|tri|triple|multi)[- ]?licen[cs]ed?\b|\b(?:dual|tri|multi)[- ]licen[cs]e\b"
-    r"|\bchoose\s+(?:one|either|between|any)\b|\bavailable\s+under\b|\bat\s+your\s+(?:option|choice)\b",
+    r"|\bchoose\s+(?:one|either|between|any|the\s+one)\b|\beither\s+of\s+(?:these|those|the)\b"
+    r"|\bavailable\s+under\b|\bat\s+your\s+(?:option|choice)\b",
     re.IGNORECASE,
 )
 _THIRD_PARTY = re.compile(r"third[- ]party|bundled|includes?\s+(?:code|software)\s+from", re.I)
@@ -61,19 +62,10 @@ def read_statement(text: str) -> Statement | None:
     choice = _CHOICE.search(text)
     if choice is None:
         return None
-    items = _items(text[choice.end() :])
-    if not items or len(items) > MAX_ITEMS:
+    offered = _offered(_items(text[choice.end() :])) or _offered(_sentence_items(text))
+    if offered is None:
         return None
-    licenses: list[str] = []
-    commercial = False
-    for item in items:
-        reading = _item_license(item)
-        if reading is not None:
-            licenses.append(reading)
-        elif _COMMERCIAL.search(item):
-            commercial = True
-        else:
-            return None  # an item that names no license: not a plain statement of choice
+    licenses, commercial = offered
     unique = list(dict.fromkeys(licenses))
     if not unique:
         return None
@@ -86,6 +78,24 @@ def read_statement(text: str) -> Statement | None:
     if commercial:
         note += "; a commercial license is also offered (a separate contract, not included)"
     return Statement(joined.expression, note)
+
+
+def _offered(items: list[str]) -> tuple[list[str], bool] | None:
+    """The licenses ``items`` name, and whether one is a commercial option; ``None`` when an
+    item names neither (not a plain statement of choice) or there are none or too many."""
+    if not items or len(items) > MAX_ITEMS:
+        return None
+    licenses: list[str] = []
+    commercial = False
+    for item in items:
+        reading = _item_license(item)
+        if reading is not None:
+            licenses.append(reading)
+        elif _COMMERCIAL.search(item):
+            commercial = True
+        else:
+            return None
+    return licenses, commercial
 
 
 def _items(text: str) -> list[str]:
@@ -106,6 +116,34 @@ def _items(text: str) -> list[str]:
             break
     joined = (" ".join(parts).strip() for parts in items)
     return [item for item in joined if item]
+
+
+# The prose form: "Subunit is licensed under two licenses, the Apache License, Version 2.0 or
+# the 3-clause BSD License. You may use this project under either of these licenses": one
+# sentence that puts the work "under" licenses joined by "or".
+_UNDER = re.compile(
+    r"\b(?:licen[cs]ed|available|released|distributed|offered|provided)\s+under\s+"
+    r"(?:the\s+terms\s+of\s+)?(?P<rest>[^.;]*(?:\.\d[^.;]*)*)",
+    re.IGNORECASE,
+)
+_COUNTED = re.compile(
+    r"^(?:either\s+|both\s+|one\s+of\s+)?(?:the\s+)?(?:two|three|four|following|these)\s+"
+    r"licen[cs]es\s*[,:]?\s*(?:either\s+)?",
+    re.IGNORECASE,
+)
+_OR = re.compile(r"\s*,?\s+or\s+", re.IGNORECASE)
+
+
+def _sentence_items(text: str) -> list[str]:
+    """The licenses one sentence of ``text`` puts the work under, joined by "or" (see
+    above): two or more, or none when no sentence has that shape."""
+    for found in _UNDER.finditer(" ".join(text.split())):
+        rest = _COUNTED.sub("", found.group("rest").strip())
+        rest = re.sub(r"^either\s+", "", rest, flags=re.IGNORECASE)
+        parts = [part.strip() for part in _OR.split(rest) if part.strip()]
+        if len(parts) >= 2:
+            return parts
+    return []
 
 
 def _item_license(item: str) -> str | None:

@@ -60,6 +60,42 @@ def test_detection_falls_back_to_the_statement_with_its_confidence() -> None:
     assert detection.note is not None and detection.note.startswith("LICENSE.md: a license")
 
 
+# The prose form (python-subunit 1.4.6's COPYING has this shape): one sentence names the
+# licenses joined by "or", another says the reader chooses; a bullet about other code after it
+# is not the list of choices.
+PROSE_CHOICE = """Acme is licensed under two licenses, the Apache License, Version 2.0 or the
+3-clause BSD License. You may use this project under either of these licenses
+- choose the one that works best for you.
+
+Code incorporated into Acme from other projects keeps its own license:
+* The runtests.py module is a GPL test support module, never installed.
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (PROSE_CHOICE, {"Apache-2.0", "BSD-3-Clause"}),
+        (
+            "This project is dual licensed under the MIT license or the Apache License 2.0.\n",
+            {"MIT", "Apache-2.0"},
+        ),
+        # A version "or later" is one license, not a choice.
+        ("Dual licensed: this is available under the GPL version 2 or later.\n", None),
+        # A name that normalize does not know: not a plain statement.
+        ("Dual licensed under the MIT license or the Acme Fair Use Terms.\n", None),
+    ],
+    ids=["subunit", "dual-or", "or-later", "unknown-name"],
+)
+def test_a_choice_stated_in_one_sentence(text: str, expected: set[str] | None) -> None:
+    statement = read_statement(text)
+    if expected is None:
+        assert statement is None
+    else:
+        assert statement is not None
+        assert set(statement.expression.split(" OR ")) == expected
+
+
 @pytest.mark.parametrize(
     "text",
     [
