@@ -224,7 +224,10 @@ def npm_resolution(root: _Root, folder: Path, document: dict[str, Any]) -> Resol
     if wanted is None and not _gnu_version_open(document):
         return declared
     texts = _npm_license_texts(root, folder, file_to_read(wanted))
-    readme = _npm_readme(root, folder) if wanted in ("", VERIFY) and not texts else None
+    gnu_open = _gnu_version_open(document)
+    readme = (
+        _npm_readme(root, folder) if (wanted in ("", VERIFY) and not texts) or gnu_open else None
+    )
     return files_resolution(declared, where, wanted, texts, readme, None, "the installed package")
 
 

@@ -184,6 +184,35 @@ def gnu_version_open(expression: str | None) -> bool:
     return expression is not None and _GNU_ONLY.search(expression) is not None
 
 
+# "Or later" in a README's License section: "LGPL v3 or later", "the GPL, v3 or later", "GNU
+# General Public License version 2 or (at your option) any later version", "GPLv3+".
+_LATER_IN_PROSE = re.compile(
+    r"\b(?P<family>(?:A|L)?GPL|GNU\s+(?:(?P<kind>Affero|Lesser|Library)\s+)?General\s+Public"
+    r"\s+Licen[cs]e)(?![a-uw-z])[\s,-]*(?:v(?:ersion)?\.?\s*)?(?P<major>[123])"
+    r"(?:\.(?P<minor>[01]))?"
+    r"(?:\s*\+|[\s,-]+or[\s-]+(?:\(at\s+your\s+option\)\s+)?(?:any\s+)?later\b)",
+    re.IGNORECASE,
+)
+
+
+def later_versions_stated(text: str) -> list[str]:
+    """The GNU ``-or-later`` ids that prose states ("free software under license LGPL v3 or
+    later": ``LGPL-3.0-or-later``), for a README's License section. A family name without a
+    version, or a version without "or later", states nothing."""
+    found: list[str] = []
+    for match in _LATER_IN_PROSE.finditer(" ".join(text.split())):
+        family = match.group("family").upper()
+        if family.startswith("GNU"):
+            kind = (match.group("kind") or "").lower()
+            family = {"affero": "AGPL", "lesser": "LGPL", "library": "LGPL"}.get(kind, "GPL")
+        major = match.group("major")
+        minor = match.group("minor") or "0"  # "LGPL v2" is the Library GPL 2.0
+        license_id = f"{family}-{major}.{minor}-or-later"
+        if license_id not in found:
+            found.append(license_id)
+    return found
+
+
 def refined_by_notice(
     resolution: Resolution, where: str, headers: list[tuple[str, str]]
 ) -> Resolution | None:

@@ -548,6 +548,49 @@ def test_a_bare_gnu_version_in_a_choice_takes_or_later_from_the_license_file(
     )
 
 
+LGPL3_TEXT = (FIXTURES / "license-texts" / "pypi__pygithub__2.10.0__COPYING.LESSER").read_text(
+    "utf-8"
+)
+
+
+@pytest.mark.parametrize(
+    ("section", "expected"),
+    [
+        # device-detector-js 3.0.3's shape: "LGPL-3.0", the bare LGPL 3 text, and a README
+        # whose License section says "or later".
+        ("This is a free library under license LGPL v3 or later.", "LGPL-3.0-or-later"),
+        # The README names the version only: SPDX's reading stands.
+        ("This is a free library under license LGPL v3.", "LGPL-3.0-only"),
+        # "Or later" of another family says nothing of this one.
+        ("Docs: GPLv3 or later.", "LGPL-3.0-only"),
+    ],
+)
+def test_a_bare_gnu_version_takes_or_later_from_the_readme(
+    http: HttpClient,
+    cache: LicenseCache,
+    recorded_session: RecordedRegistry,
+    section: str,
+    expected: str,
+) -> None:
+    readme = f"# demo\n\nA library.\n\n## License\n\n{section}\n"
+    url = _publish(
+        recorded_session,
+        "demo",
+        {"license": "LGPL-3.0"},
+        {"LICENSE": LGPL3_TEXT, "README.md": readme},
+    )
+    resolution = resolve("demo", "1.0.0", http, cache)
+    assert resolution.expression == expected
+    if expected.endswith("-or-later"):
+        assert resolution.reason == (
+            "the package declares LGPL-3.0-only by its bare version; the License section of"
+            " package/README.md grants LGPL-3.0-or-later"
+        )
+        assert resolution.evidence[-1] == Evidence(
+            SOURCE, section, f"{url} package/README.md (License section)"
+        )
+
+
 @pytest.mark.parametrize(
     ("license", "files", "expected", "fetched"),
     [

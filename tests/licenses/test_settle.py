@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 
 from ospo_scan.licenses.detect import detect_license_text
-from ospo_scan.licenses.settle import mentions_portions, portion_licenses, without_bundled
+from ospo_scan.licenses.settle import (
+    later_versions_stated,
+    mentions_portions,
+    portion_licenses,
+    without_bundled,
+)
 
 TEXTS = Path(__file__).parents[1] / "fixtures" / "license-texts"
 # typeshed's LICENSE (as mypy vendors it): Apache-2.0, then "Parts of typeshed are licensed
@@ -139,3 +144,26 @@ def test_licenses_after_a_third_party_notice_are_left_out(
     assert result.expression == (expected or detection.expression)
     if expected is not None:
         assert result.note is not None and "left out as bundled or third-party code" in result.note
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("This is a free/libre library under license LGPL v3 or later.", ["LGPL-3.0-or-later"]),
+        ("All code is licensed under the GPL, v3 or later.", ["GPL-3.0-or-later"]),
+        (
+            "Licensed under the GNU General Public License version 2 or (at your option) any"
+            " later version.",
+            ["GPL-2.0-or-later"],
+        ),
+        ("GNU Lesser General Public License v2.1 or later", ["LGPL-2.1-or-later"]),
+        ("GPLv3+", ["GPL-3.0-or-later"]),
+        ("LGPLv2+", ["LGPL-2.0-or-later"]),
+        ("AGPL-3.0-or-later", ["AGPL-3.0-or-later"]),
+        # A version alone, or "later" in another sentence, states nothing.
+        ("Released under the GPLv3.", []),
+        ("Released under the GPLv2. Later versions add docs.", []),
+    ],
+)
+def test_later_versions_stated_in_prose(text: str, expected: list[str]) -> None:
+    assert later_versions_stated(text) == expected

@@ -98,8 +98,9 @@ class NpmResolver:
         resolution = resolution_from_document(document, url)
         wanted = files_wanted(document)
         tarball = _tarball_url(document)
-        if tarball is not None and (wanted is not None or _gnu_version_open(document)):
-            from_file = _from_license_files(http, cache, tarball, wanted, resolution)
+        gnu_open = _gnu_version_open(document)
+        if tarball is not None and (wanted is not None or gnu_open):
+            from_file = _from_license_files(http, cache, tarball, wanted, resolution, gnu_open)
             if from_file is None:
                 # The tarball could not be reached: answer from the document, uncached.
                 return resolution
@@ -319,9 +320,12 @@ def _from_license_files(
     tarball: str,
     wanted: str | None,
     declared: Resolution,
+    gnu_open: bool = False,
 ) -> Resolution | None:
     """The resolution from the tarball's license files, or ``declared`` with a note when they
-    hold no recognized license; ``None`` when the tarball host cannot be reached.
+    hold no recognized license; ``None`` when the tarball host cannot be reached. With
+    ``gnu_open`` (a GNU license by a bare version) the README's License section is read too:
+    it may say "or later" where the license files do not.
 
     ``wanted`` is the file of ``SEE LICENSE IN <file>``, ``""`` for the usual license files
     (the document names no license: without any, the README's License section is read), or
@@ -340,16 +344,17 @@ def _from_license_files(
     problem = cached.get("missing") if isinstance(cached, dict) else None
     # An entry written before README sections were read has no "readme" for a tarball
     # without license files: read the tarball again.
+    readme_too = gnu_open and look_for == ""
     stale = (
-        wanted != DECLARED
-        and look_for == ""
-        and texts == []
+        look_for == ""
+        and ((wanted != DECLARED and texts == []) or readme_too)
         and isinstance(cached, dict)
+        and "missing" not in cached
         and "readme" not in cached
     )
     if (texts is None or stale) and not isinstance(problem, str):
         try:
-            texts, readme = _read_license_files(http, tarball, look_for, limit)
+            texts, readme = _read_license_files(http, tarball, look_for, limit, readme_too)
         except RegistryUnavailable as exc:
             logger.info("%s: %s", tarball, exc)
             return None
@@ -358,7 +363,7 @@ def _from_license_files(
             cache.put(NS_LICENSE_FILES, key, {"missing": problem}, ttl=UNREADABLE_TTL)
         else:
             value: dict[str, Any] = {"files": [list(item) for item in texts]}
-            if look_for == "" and not texts:
+            if look_for == "" and (not texts or readme_too):
                 value["readme"] = list(readme) if readme is not None else None
             cache.put(NS_LICENSE_FILES, key, value)
     return files_resolution(declared, tarball, wanted, texts or [], readme, problem, "the tarball")
@@ -383,13 +388,13 @@ def files_resolution(
     ``declared.source``.
     """
     if wanted is None:
-        return _with_gnu_notice(declared, where, texts)
+        return _with_gnu_notice(declared, where, texts, readme=readme)
     if wanted == VAGUE:
         return _settle_vague(declared, where, texts)
     if wanted == VERIFY:
         return _verify(declared, where, texts, readme)
     if wanted == DECLARED:
-        return _settle_declared(declared, where, texts)
+        return _settle_declared(declared, where, texts, readme)
     if not texts:
         note = problem or f"no {wanted or 'license file'} in {container}"
         if wanted == "" and problem is None:
@@ -428,13 +433,19 @@ def _settle_vague(declared: Resolution, where: str, texts: list[tuple[str, str]]
     return Resolution(combined.expression, declared.source, combined.score, tuple(evidence), reason)
 
 
-def _settle_declared(declared: Resolution, where: str, texts: list[tuple[str, str]]) -> Resolution:
+def _settle_declared(
+    declared: Resolution,
+    where: str,
+    texts: list[tuple[str, str]],
+    readme: tuple[str, str] | None = None,
+) -> Resolution:
     """``declared`` refined by the package's license files (``settle.refined_by_files``:
     react-native-fast-image 8.18.0 declares "(MIT AND Apache-2.0)" over the MIT text alone,
     spark-md5 3.0.2 "(WTFPL OR MIT)" over the WTFPL alone, form-data-lite 1.0.4 "ISC" over
     the MIT text), the change named in the reason and the files added to the evidence. A GNU
     license by a bare version otherwise gets the texts as evidence and "or later" from a
-    notice in them (``_with_gnu_notice``); anything else is ``declared`` as it was."""
+    notice in them or in the README (``_with_gnu_notice``); anything else is ``declared`` as
+    it was."""
     from ospo_scan.licenses.settle import gnu_version_open, refined_by_files
 
     if declared.expression is None or not texts:
@@ -443,7 +454,7 @@ def _settle_declared(declared: Resolution, where: str, texts: list[tuple[str, st
     refined = refined_by_files(declared.expression, texts, detections)
     if refined is None:
         if gnu_version_open(declared.expression):
-            return _with_gnu_notice(declared, where, texts, detections)
+            return _with_gnu_notice(declared, where, texts, detections, readme)
         return declared  # the files change nothing: the declaration, with its own evidence
     expression, said = refined
     evidence = _with_texts(declared, where, texts)
@@ -566,15 +577,21 @@ def _with_gnu_notice(
     tarball: str,
     texts: list[tuple[str, str]],
     detections: list[Detection] | None = None,
+    readme: tuple[str, str] | None = None,
 ) -> Resolution:
     """``declared`` (one GNU license by a bare version) with "or later" when a notice in the
-    license files grants this version "or (at your option) any later version"; the files'
-    texts join the evidence either way. ``detections``: the files' readings, when the caller
-    has them."""
+    license files grants this version "or (at your option) any later version", or, when they
+    say nothing of it, the README's License section states it ("under license LGPL v3 or
+    later": ``settle.later_versions_stated``); the files' texts join the evidence either
+    way. ``detections``: the files' readings, when the caller has them; ``readme``: (member,
+    License section)."""
     from ospo_scan.licenses.detect import detect_license_text
+    from ospo_scan.licenses.metadata import clip_evidence
     from ospo_scan.licenses.normalize import refine_gnu_version
+    from ospo_scan.licenses.settle import later_versions_stated
 
-    if declared.expression is None or not texts:
+    section = readme[1] if readme is not None else ""
+    if declared.expression is None or not (texts or section):
         return declared
     evidence = _with_texts(declared, tarball, texts)
     notices = [match.license_id for d in detections or () for match in d.matches]
@@ -582,6 +599,14 @@ def _with_gnu_notice(
         detection = detect_license_text(text, filename=member.rsplit("/", 1)[-1])
         notices.extend(match.license_id for match in detection.matches)
     refined = refine_gnu_version(declared.expression, notices, version_known=True)
+    said_in = f"the notice in {', '.join(member for member, _ in texts)}"
+    if refined is None and readme is not None and section:
+        stated = later_versions_stated(section)
+        refined = refine_gnu_version(declared.expression, stated, version_known=True)
+        if refined is not None:
+            said_in = f"the License section of {readme[0]}"
+            detail = f"{tarball} {readme[0]} (License section)"
+            evidence.append(Evidence(declared.source, clip_evidence(section), detail))
     if refined is None:
         return Resolution(
             declared.expression,
@@ -590,10 +615,9 @@ def _with_gnu_notice(
             tuple(evidence),
             declared.reason,
         )
-    names = ", ".join(member for member, _ in texts)
     reason = (
-        f"the package declares {declared.expression} by its bare version; the notice in"
-        f" {names} grants {refined}"
+        f"the package declares {declared.expression} by its bare version; {said_in}"
+        f" grants {refined}"
     )
     confidence = max(declared.confidence, CONFIDENCE_FROM_NOTICE)
     return Resolution(refined, declared.source, confidence, tuple(evidence), reason)
@@ -816,13 +840,17 @@ def _cached_texts(value: Any) -> list[tuple[str, str]] | None:
 
 
 def _read_license_files(
-    http: HttpClient, tarball: str, wanted: str, limit: int = MAX_TARBALL_BYTES
+    http: HttpClient,
+    tarball: str,
+    wanted: str,
+    limit: int = MAX_TARBALL_BYTES,
+    readme_too: bool = False,
 ) -> tuple[list[tuple[str, str]], tuple[str, str] | None]:
     """(member, text) of the license files in the first ``limit`` bytes of the tarball at
     ``tarball`` (streamed, never extracted), and, when ``wanted`` is ``""`` and there are
-    none, (README member, the body of its License section, ``""`` when it has none) or
-    ``None`` without a README. Raises ``ValueError`` for a missing or unreadable tarball and
-    lets the HTTP client's errors through."""
+    none (or ``readme_too``), (README member, the body of its License section, ``""`` when
+    it has none) or ``None`` without a README. Raises ``ValueError`` for a missing or
+    unreadable tarball and lets the HTTP client's errors through."""
     from ospo_scan.licenses.wheel import ArchiveError, find_in_tarball
 
     response = http.get(
@@ -854,7 +882,7 @@ def _read_license_files(
             continue
         texts.append((member, data[:MAX_LICENSE_TEXT].decode("utf-8", "replace")))
     readme: tuple[str, str] | None = None
-    if wanted == "" and not texts:
+    if wanted == "" and (not texts or readme_too):
         readme = _read_readme_section(response.content, tarball, names)
     return texts, readme
 
