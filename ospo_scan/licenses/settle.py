@@ -213,30 +213,45 @@ def later_versions_stated(text: str) -> list[str]:
     return found
 
 
+# How much of a file's beginning may hold its notice (a README is passed whole, for its
+# License section).
+NOTICE_CHARS = 8 * 1024
+
+
 def refined_by_notice(
     resolution: Resolution, where: str, headers: list[tuple[str, str]]
 ) -> Resolution | None:
     """``resolution`` with its GNU ids made ``-or-later`` by the first file beginning in
     ``headers`` (file name, text) whose notice grants "or (at your option) any later version"
-    of the same license (``normalize.refine_gnu_version``), that file's text added to the
-    evidence as ``<where> <file>``; ``None`` when no notice settles it."""
+    of the same license (``normalize.refine_gnu_version``), or, for a README, whose License
+    section says so ("All code is licensed under the GPL, v3 or later":
+    ``later_versions_stated``), that file's text added to the evidence as ``<where> <file>``;
+    ``None`` when no notice settles it."""
     from ospo_scan.licenses.detect import detect_license_text
     from ospo_scan.licenses.metadata import clip_evidence
     from ospo_scan.licenses.normalize import refine_gnu_version
+    from ospo_scan.licenses.registries.npm import README_NAME, license_section
 
     if resolution.expression is None:
         return None
     for member, header in headers:
-        detection = detect_license_text(header, filename=member.rsplit("/", 1)[-1])
+        name = member.rsplit("/", 1)[-1]
+        detection = detect_license_text(header[:NOTICE_CHARS], filename=name)
         notices = [match.license_id for match in detection.matches]
         refined = refine_gnu_version(resolution.expression, notices, version_known=True)
+        said = f"the notice in {member}"
+        if refined is None and README_NAME.match(name):
+            header = license_section(header) or ""
+            stated = later_versions_stated(header)
+            refined = refine_gnu_version(resolution.expression, stated, version_known=True)
+            said = f"the License section of {member}"
         if refined is None:
             continue
         evidence = (
             *resolution.evidence,
             Evidence(resolution.source, clip_evidence(header), f"{where} {member}"),
         )
-        note = f"the notice in {member} grants {refined}"
+        note = f"{said} grants {refined}"
         reason = f"{resolution.reason}; {note}" if resolution.reason else note
         return replace(resolution, expression=refined, evidence=evidence, reason=reason)
     return None

@@ -1734,6 +1734,48 @@ def test_a_gnu_notice_in_the_sdist_sources_settles_or_later(
 
 
 @pytest.mark.parametrize(
+    ("section", "expected"),
+    [
+        # asciinema 2.4.0's shape: "GNU GPLv3" declared over the bare GPL 3 text; the README's
+        # License section, after a long README, says "v3 or later".
+        ("All code is licensed under the GPL, v3 or later.", "GPL-3.0-or-later"),
+        ("All code is licensed under the GPL, v3.", "GPL-3.0-only"),
+    ],
+)
+def test_the_sdist_readme_license_section_settles_or_later(
+    recorded_session: RecordedRegistry, cache: LicenseCache, section: str, expected: str
+) -> None:
+    metadata = _metadata("1.0", "License: GPLv3", "License-File: COPYING")
+    wheel = _demo_wheel(metadata, ("licenses/COPYING", GPL3_TEXT))
+    readme = "# demo\n\n" + "Usage notes.\n" * 2000 + f"\n## License\n\n{section}\n"
+    tarball = _sdist(
+        ("demo-1.0/PKG-INFO", metadata),
+        ("demo-1.0/README.md", readme.encode()),
+        ("demo-1.0/demo.py", b"print('demo')\n"),
+    )
+    sdist = f"{FILES_HOST}/demo/demo-1.0.tar.gz"
+    _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
+    recorded_session.add(
+        f"{INDEX}/pypi/demo/json",
+        _project("2.0", None, {"1.0": [_wheel_entry("1.0"), _sdist_entry("1.0")]}),
+    )
+    recorded_session.add(DEMO_WHEEL, wheel)
+    recorded_session.add(sdist, tarball)
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == expected
+    if expected.endswith("-or-later"):
+        assert resolution.evidence[-1] == Evidence(
+            "registry:pypi", section, f"{sdist} demo-1.0/README.md"
+        )
+        assert resolution.reason is not None
+        assert resolution.reason.endswith(
+            "the License section of demo-1.0/README.md grants GPL-3.0-or-later"
+        )
+
+
+@pytest.mark.parametrize(
     ("name", "read"),
     [
         ("demo-1.0/LICENSE", True),

@@ -51,6 +51,7 @@ from ospo_scan.licenses.metadata import (
 )
 from ospo_scan.licenses.registries.base import LICENSE_FOLDER, LOW_CONFIDENCE
 from ospo_scan.licenses.settle import (
+    NOTICE_CHARS,
     NOTICE_SOURCE_SUFFIXES,
     UNKNOWN_TERMS_CONFIDENCE,
     gnu_version_open,
@@ -526,11 +527,10 @@ class PypiResolver:
 # any later version", the FSF's "How to Apply These Terms"). When the answer has a GNU id
 # whose version nothing declared as "only", this many of the wheel's top-level source files
 # (each at most MAX_NOTICE_SOURCE_BYTES; Python, Cython and the C sources some wheels ship,
-# never tests or type stubs) are read for that notice, their first NOTICE_HEADER_CHARS
+# never tests or type stubs) are read for that notice, their first NOTICE_CHARS
 # characters only.
 MAX_NOTICE_SOURCES = 4
 MAX_NOTICE_SOURCE_BYTES = 512 * 1024
-NOTICE_HEADER_CHARS = 8 * 1024
 
 
 def says_only(choice: LicenseChoice) -> bool:
@@ -567,7 +567,7 @@ def _with_source_notices(run: _Run, resolution: Resolution, *, explicit: bool) -
 def _wheel_notice_headers(run: _Run, dist: DistFile) -> list[tuple[str, str]]:
     archive = _open_wheel(run, dist.url)
     return [
-        (member, archive.read(member)[:NOTICE_HEADER_CHARS].decode("utf-8", "replace"))
+        (member, archive.read(member)[:NOTICE_CHARS].decode("utf-8", "replace"))
         for member in _notice_sources(archive)
     ]
 
@@ -584,7 +584,24 @@ def _sdist_notice_headers(run: _Run, dist: DistFile) -> list[tuple[str, str]]:
         limit=MAX_SDIST_NOTICE_SOURCES,
         rank=_rank_sdist_notice_sources,
     )
-    return [(name, data[:NOTICE_HEADER_CHARS].decode("utf-8", "replace")) for name, data in members]
+    # A README's License section is usually near its end: the whole README (up to
+    # MAX_README_CHARS) is kept.
+    return [
+        (
+            name,
+            data[: MAX_README_CHARS if _is_readme(name) else NOTICE_CHARS].decode(
+                "utf-8", "replace"
+            ),
+        )
+        for name, data in members
+    ]
+
+
+MAX_README_CHARS = 256 * 1024
+
+
+def _is_readme(name: str) -> bool:
+    return name.count("/") == 1 and name.rsplit("/", 1)[-1].lower().startswith("readme")
 
 
 _SDIST_NOTICE_SUFFIXES = (*NOTICE_SOURCE_SUFFIXES, ".h")
