@@ -200,7 +200,22 @@ def later_versions_stated(text: str) -> list[str]:
     later": ``LGPL-3.0-or-later``), for a README's License section. A family name without a
     version, or a version without "or later", states nothing."""
     found: list[str] = []
-    for match in _LATER_IN_PROSE.finditer(" ".join(text.split())):
+    for sentence in _SENTENCE_END.split(" ".join(text.split())):
+        if _ONLY.search(sentence) is None:
+            found.extend(_later_ids(sentence, found))
+    return found
+
+
+# A sentence that says "only" or "not" beside an "or later" limits it ("Oracle elects to use
+# only the General Public License version 2 ... where ... GPLv2 or any later version may be
+# used"): it states no later versions.
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
+_ONLY = re.compile(r"\b(?:only|not|never|except)\b", re.IGNORECASE)
+
+
+def _later_ids(sentence: str, seen: list[str]) -> list[str]:
+    found: list[str] = []
+    for match in _LATER_IN_PROSE.finditer(sentence):
         family = match.group("family").upper()
         if family.startswith("GNU"):
             kind = (match.group("kind") or "").lower()
@@ -208,7 +223,7 @@ def later_versions_stated(text: str) -> list[str]:
         major = match.group("major")
         minor = match.group("minor") or "0"  # "LGPL v2" is the Library GPL 2.0
         license_id = f"{family}-{major}.{minor}-or-later"
-        if license_id not in found:
+        if license_id not in found and license_id not in seen:
             found.append(license_id)
     return found
 

@@ -163,6 +163,13 @@ def test_licenses_after_a_third_party_notice_are_left_out(
         # A version alone, or "later" in another sentence, states nothing.
         ("Released under the GPLv3.", []),
         ("Released under the GPLv2. Later versions add docs.", []),
+        # "Only" in the same sentence limits it (mysql-connector 2.2.9's README).
+        (
+            "Acme elects to use only the General Public License version 2 (GPLv2) for any"
+            " software where a choice is made available with the language indicating that"
+            " GPLv2 or any later version may be used.",
+            [],
+        ),
     ],
 )
 def test_later_versions_stated_in_prose(text: str, expected: list[str]) -> None:
