@@ -369,6 +369,104 @@ def portion_licenses(
     return found
 
 
+# A sentence of a license file that puts something under a license it only names: "The data
+# contained in `holidays.yaml` is available under CC BY-SA 3.0 <http://creativecommons.org/
+# licenses/by-sa/3.0/>".
+# Not a relative clause about other software ("link ... with software that is licensed under
+# the GPLv2", the LLVM exception's words).
+_NAMED_UNDER = re.compile(
+    r"(?<!\bthat )(?<!\bwhich )(?<!\bwho )"
+    r"\b(?:is|are)\s+(?:also\s+)?(?:available|licensed|released|distributed|provided)"
+    r"\s+under\s+(?:the\s+(?:terms\s+of\s+(?:the\s+)?)?)?(?P<rest>[^\n]{1,160})",
+    re.IGNORECASE,
+)
+_NAME_END = re.compile(r"\s*(?:<|\(|,|;|\bas\b|\.\s|\.$)")
+_URL_IN = re.compile(r"https?://[^\s<>()\]]+")
+
+
+def stricter_named_parts(
+    texts: list[tuple[str, str]], detections: list[Detection], declared: str
+) -> list[tuple[str, str, str]]:
+    """Licenses that the package's license files ((member, text) and their ``detections``, in
+    the same order) put something under by name or URL only (``_NAMED_UNDER``), in prose
+    outside any matched license text, that restrict more than every declared license, as
+    (license id, member, the words that say so). date-holidays 3.37.0 declares "(ISC AND
+    CC-BY-3.0)"; its LICENSE says the holiday data "is available under CC BY-SA 3.0 <url>":
+    a share-alike part the declaration leaves out, whose absence would read as allowed. Only
+    files that hold a declared license speak for the package, and sentences in or after a
+    notice of bundled code do not count (``_BUNDLED``)."""
+    from ospo_scan.licenses.categories import restriction
+    from ospo_scan.licenses.normalize import license_family, license_keys, normalize
+
+    try:
+        declared_keys = license_keys(declared)
+        declared_rank = restriction(declared_keys)
+    except ValueError:
+        return []
+    families = {license_family(key) for key in declared_keys}
+    found: list[tuple[str, str, str]] = []
+    for (member, text), detection in zip(texts, detections, strict=True):
+        if _BUNDLED_FILE.search(member.rsplit("/", 1)[-1]):
+            continue
+        if not families & {license_family(m.license_id) for m in detection.matches}:
+            continue
+        lines = text.splitlines()
+        for match in detection.matches:
+            lines[match.start_line - 1 : match.end_line] = [""] * (
+                match.end_line - match.start_line + 1
+            )
+        flat = " ".join(" ".join(lines).split())
+        for said in _NAMED_UNDER.finditer(flat):
+            if _BUNDLED.search(flat[max(0, said.start() - 200) : said.end()]):
+                break
+            rest = said.group("rest")
+            name = _NAME_END.split(rest, maxsplit=1)[0]
+            for candidate in (name, *_URL_IN.findall(rest)[:1]):
+                reading = normalize(candidate.strip().rstrip("."))
+                license_id = reading.expression
+                if (
+                    license_id is None
+                    or " " in license_id
+                    or reading.method not in ("spdx", "deprecated", "alias", "url")
+                    or reading.confidence < 0.8
+                ):
+                    continue
+                if license_id not in declared_keys and restriction([license_id]) > declared_rank:
+                    words = " ".join(flat[max(0, said.start() - 60) : said.end()].split())
+                    if license_id not in {f[0] for f in found}:
+                        found.append((license_id, member, words[:160]))
+                break
+    return found
+
+
+def _without_other_cc_variant(expression: str, named: str) -> str:
+    """``expression`` without the Creative Commons license of the same version as ``named``
+    that an AND of it holds ("ISC AND CC-BY-3.0" when the files name CC-BY-SA-3.0 for that
+    part: the files say which CC license it is)."""
+    from ospo_scan.licenses.normalize import AllOf, LicenseLeaf, parse_expression, render
+
+    version = re.search(r"-(\d\.\d)$", named)
+    if not named.startswith("CC-") or version is None:
+        return expression
+    node = parse_expression(expression)
+    if not isinstance(node, AllOf):
+        return expression
+    kept = tuple(
+        item
+        for item in node.items
+        if not (
+            isinstance(item, LicenseLeaf)
+            and item.exception is None
+            and item.key != named
+            and item.key.startswith("CC-")
+            and item.key.endswith(f"-{version.group(1)}")
+        )
+    )
+    if len(kept) == len(node.items) or not kept:
+        return expression
+    return render(kept[0] if len(kept) == 1 else AllOf(kept))
+
+
 def combination(expression: str | None) -> str | None:
     """ "AND" or "OR" when ``expression`` joins two or more licenses with that operator only
     (no nesting, no exception), else ``None``."""
@@ -678,9 +776,10 @@ def refined_by_files(
     bsd = _other_bsd_variant(expression, plain)
     differ = may_differ(expression, plain)
     portions = any(mentions_portions(text) for text in plain)
+    others = any(_NAMED_UNDER.search(text) for text in plain)
     # "Modifications on these files are dual licensed (both MIT and PSF)" (parso) is parts.
     choice = not (joined or portions) and any(offers_choice(text) for text in plain)
-    if not (bsd or joined or differ or choice or portions):
+    if not (bsd or joined or differ or choice or portions or others):
         return None
     if detections is None:
         detections = read_license_files(texts)
@@ -722,6 +821,12 @@ def refined_by_files(
         f'{member} puts part of the package under {lid}: "{words}"'
         for lid, member, words in found_portions
     )
+    named = stricter_named_parts(texts, detections, expression) if others else []
+    for license_id, member, words in named:
+        if license_id not in parts:
+            parts.append(license_id)
+            said.append(f'{member} puts part of the package under {license_id}: "{words}"')
+            expression = _without_other_cc_variant(expression, license_id)
     # A file of terms no known license has, beside the declared license's text: a person
     # reads them (never dropped for the declaration, which does not name them).
     unknown = terms_files(expression, texts, detections) if differ else []

@@ -11,6 +11,7 @@ from ospo_scan.licenses.settle import (
     later_versions_stated,
     mentions_portions,
     portion_licenses,
+    refined_by_files,
     without_bundled,
 )
 
@@ -174,3 +175,47 @@ def test_licenses_after_a_third_party_notice_are_left_out(
 )
 def test_later_versions_stated_in_prose(text: str, expected: list[str]) -> None:
     assert later_versions_stated(text) == expected
+
+
+DATA_UNDER_CC = (
+    "The data in `holidays.yaml` is available under CC BY-SA 3.0\n"
+    "<http://creativecommons.org/licenses/by-sa/3.0/> as it relies on encyclopedia articles.\n\n"
+    "All other code is available under MIT.\n\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("declared", "text", "expected"),
+    [
+        # date-holidays 3.37.0's shape: the metadata says CC-BY-3.0 for the data, the
+        # LICENSE names the share-alike license: the files say which CC license it is.
+        ("MIT AND CC-BY-3.0", DATA_UNDER_CC + MIT_TEXT, "MIT AND CC-BY-SA-3.0"),
+        # A stricter part the metadata does not name at all is added.
+        ("MIT", DATA_UNDER_CC + MIT_TEXT, "MIT AND CC-BY-SA-3.0"),
+        # A license named in a relative clause about other software is no part.
+        (
+            "MIT",
+            MIT_TEXT + "\nYou may link this Software with software that is licensed under the"
+            " GPLv2.\n",
+            None,
+        ),
+        # A more permissive license named for a part changes no answer: left alone.
+        ("MIT", "The icons are available under CC0 1.0.\n\n" + MIT_TEXT, None),
+    ],
+)
+def test_a_stricter_license_named_for_a_part(
+    declared: str, text: str, expected: str | None
+) -> None:
+    refined = refined_by_files(declared, [("LICENSE", text)])
+    if expected is None:
+        assert refined is None
+    else:
+        assert refined is not None and refined[0] == expected
+        assert "puts part of the package under CC-BY-SA-3.0" in refined[1]
+
+
+def test_a_license_file_of_other_things_names_no_part_of_the_package() -> None:
+    # mlxtend 0.25.0 ships LICENSE-CC-BY.txt for documentation figures beside its BSD text.
+    figures = "The documentation figures are licensed under CC BY-SA 4.0.\n"
+    refined = refined_by_files("BSD-3-Clause", [("LICENSE", BSD3_TEXT), ("LICENSE-CC", figures)])
+    assert refined is None
