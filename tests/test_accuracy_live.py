@@ -164,7 +164,7 @@ def _held_out(entry: Any) -> bool:
 
 
 # Measured 2026-11-26 on the development set (the packages the chain and the shipped curations
-# were built with): 98.0% (390/398).
+# were built with): 98.2% (391/398).
 @pytest.mark.live
 def test_the_development_set_meets_the_bar(report: Any) -> None:
     bench = _benchmark()
@@ -174,8 +174,9 @@ def test_the_development_set_meets_the_bar(report: Any) -> None:
 
 # Each held-out set measured before the fixes it led to (heldout-1 91.3%, heldout-2 91.4%,
 # heldout-3 92.4%, heldout-4 88.8% with their corrected labels, heldout-5 94.1%, heldout-6
-# 95.3%, heldout-7 93.3%, heldout-8 93.4%, heldout-9 92.6%, heldout-10 93.4%); see the ground
-# truth's README for their figures now. These floors only catch a regression.
+# 95.3%, heldout-7 93.3%, heldout-8 93.4%, heldout-9 92.6%, heldout-10 93.4%, heldout-11
+# 95.9%); see the ground truth's README for their figures now. These floors only catch a
+# regression.
 @pytest.mark.live
 @pytest.mark.parametrize(
     ("tag", "floor"),
@@ -189,7 +190,8 @@ def test_the_development_set_meets_the_bar(report: Any) -> None:
         ("heldout-7", 0.925),
         ("heldout-8", 0.935),
         ("heldout-9", 0.925),
-        ("heldout-10", 0.93),
+        ("heldout-10", 0.935),
+        ("heldout-11", 0.945),
     ],
 )
 def test_the_held_out_sets_do_not_regress(report: Any, tag: str, floor: float) -> None:
@@ -199,9 +201,9 @@ def test_the_held_out_sets_do_not_regress(report: Any, tag: str, floor: float) -
 
 
 # The whole ground truth, held-out sets included, is the best stand-in for an unseen set;
-# measured 96.5% (2631/2727) on 2026-11-26: the bar is not met there.
+# measured 96.9% (2853/2945) on 2026-11-26: the bar is not met there.
 @pytest.mark.live
-@pytest.mark.xfail(strict=False, reason="96.5% on all 2,727 labelled packages (bar 97%)")
+@pytest.mark.xfail(strict=False, reason="96.9% on all 2,945 labelled packages (bar 97%)")
 def test_accuracy_meets_the_bar(report: Any) -> None:
     bench = _benchmark()
     assert report.accuracy >= bench.BAR_ACCURACY, bench.render(report)
