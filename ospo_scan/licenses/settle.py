@@ -642,7 +642,8 @@ _EXCEPTION_WORDS = re.compile(r"\bexception\b|in\s+addition\s+to\s+the\s+permiss
 def may_differ(declared: str, texts: list[str]) -> bool:
     """Whether license files may hold something other than the single ``declared`` license
     (a quick look before they are matched): its family's usual words are missing from one of
-    them, or a GNU declaration's files speak of an exception."""
+    them, or a GNU declaration's files speak of an exception. A family without such words
+    (BUSL, BlueOak, the Unicode licenses, ...) may always differ: its files are matched."""
     from ospo_scan.licenses.normalize import license_family
 
     if " " in declared:
@@ -651,7 +652,7 @@ def may_differ(declared: str, texts: list[str]) -> bool:
     marker = _FAMILY_MARKERS.get(family)
     if family in ("GPL", "LGPL", "AGPL") and _EXCEPTION_WORDS.search("\n".join(texts)):
         return True
-    return marker is not None and any(marker.search(text) is None for text in texts)
+    return marker is None or any(marker.search(text) is None for text in texts)
 
 
 # Files that packagers list as license files but that only name people or changes.

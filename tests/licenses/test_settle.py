@@ -219,3 +219,18 @@ def test_a_license_file_of_other_things_names_no_part_of_the_package() -> None:
     figures = "The documentation figures are licensed under CC BY-SA 4.0.\n"
     refined = refined_by_files("BSD-3-Clause", [("LICENSE", BSD3_TEXT), ("LICENSE-CC", figures)])
     assert refined is None
+
+
+@pytest.mark.parametrize(
+    "declared",
+    # Families whose texts have no quick marker: their files are always matched (tap-parser
+    # 18.3.4 declares BlueOak-1.0.0, @expo/steps 24.8.0 BUSL-1.1, both over the MIT text).
+    ["BlueOak-1.0.0", "BUSL-1.1", "Unicode-DFS-2016"],
+)
+def test_a_declaration_of_a_family_without_markers_is_checked_against_its_files(
+    declared: str,
+) -> None:
+    refined = refined_by_files(declared, [("LICENSE", MIT_TEXT)])
+    assert refined is not None
+    assert refined[0] == "MIT"
+    assert f"not the declared {declared}" in refined[1]
