@@ -635,6 +635,14 @@ _FAMILY_MARKERS = {
     "LGPL": re.compile(r"lesser\s+general\s+public|library\s+general\s+public", re.IGNORECASE),
     "AGPL": re.compile(r"affero\s+general\s+public", re.IGNORECASE),
     "MPL": re.compile(r"mozilla\s+public\s+license", re.IGNORECASE),
+    "Unlicense": re.compile(r"free\s+and\s+unencumbered\s+software", re.IGNORECASE),
+    "BlueOak": re.compile(r"blue\s+oak", re.IGNORECASE),
+    "CC0": re.compile(r"\bcc0\b", re.IGNORECASE),
+    "PSF": re.compile(r"python\s+software\s+foundation", re.IGNORECASE),
+    "WTFPL": re.compile(r"do\s+what\s+the\s+fuck", re.IGNORECASE),
+    "Zlib": re.compile(r"altered\s+source\s+versions\s+must\s+be\s+plainly", re.IGNORECASE),
+    "0BSD": re.compile(r"permission\s+to\s+use,\s+copy,\s+modify,?\s+and/or", re.IGNORECASE),
+    "OFL": re.compile(r"open\s+font\s+license", re.IGNORECASE),
 }
 _EXCEPTION_WORDS = re.compile(r"\bexception\b|in\s+addition\s+to\s+the\s+permissions", re.I)
 
