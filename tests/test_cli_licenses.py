@@ -116,7 +116,8 @@ def test_explain_lists_every_source_and_the_winner(capsys: pytest.CaptureFixture
     ]
     assert lines[4].startswith(f'       {label}: package.json says "BSD"')
     assert lines[5:13] == [
-        "  2. lockfile: BSD-3-Clause",
+        "  2. lockfile: BSD-3-Clause (a declaration the registry checks; it stands if the"
+        " registry cannot)",
         '       raw: "BSD"',
         "       said by: lockfile; read as: ambiguous; confidence 0.40",
         '       note: "BSD" names a family of licenses (2-, 3- and 4-clause); BSD-3-Clause assumed',
@@ -162,7 +163,7 @@ def test_explain_as_json_with_the_policy_and_its_curations(
     assert installed["note"] == f"no installed copy of left-pad 1.3.0 in {PROJECT}"
     assert curation["note"] == f"{INLINE_POLICY}:9: curations[0] (pkg:npm/left-pad, >=1.0, <2)"
     assert lockfile["answer"]["expression"] == "WTFPL"
-    assert (lockfile["raw"], lockfile["method"], lockfile["final"]) == ("WTFPL", "spdx", True)
+    assert (lockfile["raw"], lockfile["method"], lockfile["final"]) == ("WTFPL", "spdx", False)
     assert cache == {
         "step": "cache",
         "won": False,

@@ -230,7 +230,14 @@ def _summary(source: SourceReport, lockfile_note: str | None) -> str:
         return f"nothing: {source.note or 'no answer'}"
     if resolution.expression is None:
         return f"no license: {resolution.reason or source.note or 'unresolved'}"
-    kept = "" if source.final else " (not final: kept as evidence)"
+    from ospo_scan.licenses.resolve import CHECKED_LATER
+
+    if source.final:
+        kept = ""
+    elif source.note == CHECKED_LATER:
+        kept = " (a declaration the registry checks; it stands if the registry cannot)"
+    else:
+        kept = " (not final: kept as evidence)"
     return f"{resolution.expression}{kept}"
 
 

@@ -99,6 +99,9 @@ class Answer:
     resolution: Resolution | None
     final: bool = False
     note: str | None = None
+    # A declaration a later step checks (an npm lockfile's license, which the registry step
+    # checks against the package's files): it wins only when no final answer has a license.
+    fallback: bool = False
 
 
 class Step(Protocol):
@@ -200,12 +203,28 @@ class LockfileStep:
             resolution = _from_lockfile(component)
             if resolution is None:
                 said[component.purl] = Answer(None, note="the lockfile declares no license")
+            elif resolution.resolved and _checked_later(component, run):
+                said[component.purl] = Answer(resolution, note=CHECKED_LATER, fallback=True)
             elif resolution.resolved:
                 said[component.purl] = Answer(resolution, final=True)
             else:
                 # "UNKNOWN" or the like: kept as evidence while the chain asks further.
                 said[component.purl] = Answer(resolution, note=resolution.reason)
         return said
+
+
+# An npm lockfile copies each package's package.json "license" as written, which is only what
+# the author declared: the registry step reads the package's own license files too ("SEE
+# LICENSE IN LICENSE.md", a BUSL declaration over the MIT text, "or later" in a notice), and
+# the cache (or an imported snapshot) holds what it concluded. The lockfile's license is that
+# declaration, kept for when neither can answer (offline without the package in the cache, a
+# package the registry does not have).
+CHECKED_LATER = "declared in the lockfile; checked against the package's files by the registry"
+
+
+def _checked_later(component: Component, run: ChainRun) -> bool:
+    """Whether the lockfile's license of ``component`` is checked by a later step."""
+    return component.ecosystem == "npm" and component.registry
 
 
 class CacheStep:
@@ -344,7 +363,13 @@ def resolve_licenses(
             run.close()
         license_data = cache.license_data(offline=options.offline)
 
-    results = {purl: _combine(answers)[0] for purl, answers in said.items()}
+    combined = {purl: _combine(answers) for purl, answers in said.items()}
+    results = {purl: resolution for purl, (resolution, _) in combined.items()}
+    origin = {
+        purl: said[purl][winner][0].name
+        for purl, (_, winner) in combined.items()
+        if winner is not None
+    }
     stats = ResolveStats(
         components=len(unique),
         from_lockfile=_count(results, origin, LockfileStep.name),
@@ -367,10 +392,7 @@ def _combine(said: Sequence[tuple[Step, Answer]]) -> tuple[Resolution, int | Non
     lockfile's "UNKNOWN"), then the winner's; after an overriding answer (a curation), the
     evidence of the local steps that followed it (what the lockfile and the cache say).
     """
-    winner = next(
-        (i for i, (_, answer) in enumerate(said) if answer.final and answer.resolution),
-        None,
-    )
+    winner = _winner(said)
     earlier = said if winner is None else said[:winner]
     evidence = [
         item
@@ -384,6 +406,16 @@ def _combine(said: Sequence[tuple[Step, Answer]]) -> tuple[Resolution, int | Non
     assert answer.resolution is not None
     resolution = answer.resolution
     evidence.extend(resolution.evidence)
+    if answer.fallback:
+        # The step that was to check it could not: say why, beside the declaration.
+        unchecked = next(
+            (a.resolution.reason for _, a in said[winner + 1 :] if a.final and a.resolution),
+            None,
+        )
+        if unchecked:
+            note = f"not checked against the package's files ({unchecked})"
+            reason = f"{resolution.reason}; {note}" if resolution.reason else note
+            resolution = replace(resolution, reason=reason)
     if step.overrides:
         evidence.extend(
             item
@@ -460,6 +492,21 @@ def _ask_one(lookup: _Lookup, http: HttpClient, cache: LicenseCache) -> Resoluti
         # A resolver bug must not sink the whole scan; it is logged with its traceback.
         logger.warning("resolving %s failed", lookup.component.purl, exc_info=True)
         return Resolution(None, source, 0.0, (), f"resolver error: {type(exc).__name__}: {exc}")
+
+
+def _winner(said: Sequence[tuple[Step, Answer]]) -> int | None:
+    """The index of the answer that decides: the first final one with a license, else a
+    declaration kept for that case (``Answer.fallback``), else the first final one (a
+    definite "no license")."""
+    finals = [i for i, (_, answer) in enumerate(said) if answer.final and answer.resolution]
+    for i in finals:
+        resolution = said[i][1].resolution
+        if resolution is not None and resolution.resolved:
+            return i
+    for i, (_, answer) in enumerate(said):
+        if answer.fallback and answer.resolution is not None and answer.resolution.resolved:
+            return i
+    return finals[0] if finals else None
 
 
 def _count(results: dict[str, Resolution], origin: dict[str, str], where: str) -> int:
@@ -546,6 +593,11 @@ def _why(said: Sequence[tuple[Step, Answer]], winner: int | None) -> str:
         if other.resolution is not None and other.resolution.evidence
     ]
     also = f"; what {', '.join(kept)} said is kept as evidence" if kept else ""
+    if answer.fallback:
+        return (
+            f"{step.name} declares it, and no later source ({order}) could check it against "
+            f"the package's files{also}"
+        )
     if not answer.resolution.resolved:
         return (
             f"{step.name} is the first source with a final answer, and it found no license "

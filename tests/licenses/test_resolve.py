@@ -96,23 +96,56 @@ def test_the_registry_answers_every_recorded_package(
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)
 
 
-def test_lockfile_license_wins_without_any_request(
+def test_offline_the_lockfile_license_wins_without_any_request(
     recorded_session: RecordedRegistry, tmp_path: Path
 ) -> None:
     component = npm("left-pad", "1.3.0", declared_license="MIT")
-    results, stats = resolve_licenses([component], options(recorded_session, tmp_path))
+    results, stats = resolve_licenses(
+        [component], options(recorded_session, tmp_path, offline=True)
+    )
     assert results[component.purl] == Resolution(
-        "MIT", "lockfile", 1.0, (Evidence("lockfile", "MIT", "package-lock.json:12"),)
+        "MIT",
+        "lockfile",
+        1.0,
+        (Evidence("lockfile", "MIT", "package-lock.json:12"),),
+        "not checked against the package's files (offline: not in the license cache)",
     )
     assert (stats.from_lockfile, stats.requests) == (1, 0)
     assert recorded_session.requests == []
+
+
+def test_online_an_npm_lockfile_license_is_checked_by_the_registry(
+    recorded_session: RecordedRegistry, tmp_path: Path
+) -> None:
+    # left-pad 1.3.0 (recorded) declares WTFPL; a lockfile saying MIT is only a declaration:
+    # the registry's answer, checked against the package's files, wins.
+    component = npm("left-pad", "1.3.0", declared_license="MIT")
+    results, stats = resolve_licenses([component], options(recorded_session, tmp_path))
+    resolution = results[component.purl]
+    assert (resolution.expression, resolution.source) == ("WTFPL", "registry:npm")
+    assert resolution.evidence[0] == Evidence("lockfile", "MIT", "package-lock.json:12")
+    assert (stats.from_lockfile, stats.from_registry) == (0, 1)
+
+
+def test_the_lockfile_license_stands_when_the_registry_cannot_check_it(
+    recorded_session: RecordedRegistry, tmp_path: Path
+) -> None:
+    # A package the registry does not have (a private one): the lockfile's declaration.
+    recorded_session.add(f"{ENDPOINT}/private-pkg/1.0.0", status=404)
+    component = npm("private-pkg", "1.0.0", declared_license="MIT")
+    results, stats = resolve_licenses([component], options(recorded_session, tmp_path))
+    resolution = results[component.purl]
+    assert (resolution.expression, resolution.source) == ("MIT", "lockfile")
+    assert resolution.reason is not None
+    assert resolution.reason.startswith("not checked against the package's files (")
+    assert stats.from_lockfile == 1
 
 
 def test_low_confidence_lockfile_license_carries_its_note(
     recorded_session: RecordedRegistry, tmp_path: Path
 ) -> None:
     component = npm("glob", "3.2.11", declared_license="BSD")
-    results, _ = resolve_licenses([component], options(recorded_session, tmp_path))
+    results, _ = resolve_licenses([component], options(recorded_session, tmp_path, offline=True))
     expected = normalize("BSD")
     resolution = results[component.purl]
     assert (resolution.expression, resolution.confidence) == (
@@ -120,7 +153,10 @@ def test_low_confidence_lockfile_license_carries_its_note(
         expected.confidence,
     )
     assert resolution.confidence < 0.5
-    assert resolution.reason == expected.note
+    assert resolution.reason == (
+        f"{expected.note}; not checked against the package's files (offline: not in the"
+        " license cache)"
+    )
     assert resolution.source == "lockfile"
 
 

@@ -661,6 +661,8 @@ def connected_registry(recorded: RecordedRegistry) -> RecordedRegistry:
             recorded.add_file(f"https://files.test/{path.relative_to(files)}", path)
     for missing in (
         f"{NPM}/gone/1.0.0",
+        # A private package: the registry cannot check the lockfile's license, which stands.
+        f"{NPM}/declared/1.0.0",
         f"{PYPI}/pypi/attrs/26.1.0/json",
         f"{PYPI}/pypi/termcolor/1.1.0/json",
     ):
@@ -755,8 +757,8 @@ def test_offline_scan_after_import_answers_as_the_connected_scan(
     )
     assert code == 1  # the git dependency stays unresolved, online and offline alike
 
-    # Freshness: the connected scan fetched everything itself; the offline one used 9 cached
-    # answers (8 licenses and one "not found") from the snapshot.
+    # Freshness: the connected scan fetched everything itself; the offline one used 10 cached
+    # answers (8 licenses and two "not found") from the snapshot.
     assert online["license_data"] == {
         "offline": False,
         "cache_entries": 0,
@@ -766,7 +768,7 @@ def test_offline_scan_after_import_answers_as_the_connected_scan(
     }
     with LicenseCache(tmp_path / "A") as cache:
         stored = sorted(entry.stored for entry in cache.entries(["resolution"]))
-        assert len(stored) == 9
+        assert len(stored) == 10
     with LicenseCache(tmp_path / "B") as cache:
         stamp = cache.snapshot_stamp()
     assert stamp is not None
@@ -775,7 +777,7 @@ def test_offline_scan_after_import_answers_as_the_connected_scan(
     newest = datetime.fromtimestamp(stored[-1], UTC).isoformat(timespec="seconds")
     assert offline["license_data"] == {
         "offline": True,
-        "cache_entries": 9,
+        "cache_entries": 10,
         "oldest_entry": oldest.replace("+00:00", "Z"),
         "newest_entry": newest.replace("+00:00", "Z"),
         "snapshot": {"created_at": created, "source": str(snapshot.resolve())},
@@ -785,12 +787,12 @@ def test_offline_scan_after_import_answers_as_the_connected_scan(
     day = stamp.created_at.date().isoformat()
     first_day = oldest[:10]
     assert (
-        f"  license data  offline, cache snapshot of {day}, 9 cache entries from {first_day}"
+        f"  license data  offline, cache snapshot of {day}, 10 cache entries from {first_day}"
         in table
     )
     sbom = json.loads((tmp_path / "offline.cdx.json").read_text())
     properties = [(p["name"], p["value"]) for p in sbom["metadata"]["properties"]]
-    assert ("ospo-scan:license-data-cache-entries", "9") in properties
+    assert ("ospo-scan:license-data-cache-entries", "10") in properties
     assert ("ospo-scan:license-data-snapshot", created) in properties
     assert ("ospo-scan:license-data-snapshot-source", str(snapshot.resolve())) in properties
     assert ("ospo-scan:license-data-oldest", oldest.replace("+00:00", "Z")) in properties
