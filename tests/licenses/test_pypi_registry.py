@@ -1705,6 +1705,19 @@ def test_a_declared_license_the_files_offer_as_one_of_a_choice(
         assert resolution.reason.endswith(f"offer a choice: {resolution.expression}")
 
 
+def _serve_wheel_and_sdist(recorded: RecordedRegistry, wheel: bytes, tarball: bytes) -> str:
+    """demo 1.0 with one wheel and one sdist (the project JSON lists both); the sdist's URL."""
+    sdist = f"{FILES_HOST}/demo/demo-1.0.tar.gz"
+    _missing(recorded, f"{INDEX}/pypi/demo/1.0/json")
+    recorded.add(
+        f"{INDEX}/pypi/demo/json",
+        _project("2.0", None, {"1.0": [_wheel_entry("1.0"), _sdist_entry("1.0")]}),
+    )
+    recorded.add(DEMO_WHEEL, wheel)
+    recorded.add(sdist, tarball)
+    return sdist
+
+
 def test_a_gnu_notice_in_the_sdist_sources_settles_or_later(
     recorded_session: RecordedRegistry, cache: LicenseCache
 ) -> None:
@@ -1718,14 +1731,7 @@ def test_a_gnu_notice_in_the_sdist_sources_settles_or_later(
         ("demo-1.0/src/big_test_helper.c", b"/* not read: a test file */\n"),
         ("demo-1.0/src/demo.c", (c_notice + " */\n#include <stdio.h>\n").encode()),
     )
-    sdist = f"{FILES_HOST}/demo/demo-1.0.tar.gz"
-    _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
-    recorded_session.add(
-        f"{INDEX}/pypi/demo/json",
-        _project("2.0", None, {"1.0": [_wheel_entry("1.0"), _sdist_entry("1.0")]}),
-    )
-    recorded_session.add(DEMO_WHEEL, wheel)
-    recorded_session.add(sdist, tarball)
+    sdist = _serve_wheel_and_sdist(recorded_session, wheel, tarball)
 
     resolution = _resolve(recorded_session, cache, "demo", "1.0")
 
@@ -1753,14 +1759,7 @@ def test_the_sdist_readme_license_section_settles_or_later(
         ("demo-1.0/README.md", readme.encode()),
         ("demo-1.0/demo.py", b"print('demo')\n"),
     )
-    sdist = f"{FILES_HOST}/demo/demo-1.0.tar.gz"
-    _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
-    recorded_session.add(
-        f"{INDEX}/pypi/demo/json",
-        _project("2.0", None, {"1.0": [_wheel_entry("1.0"), _sdist_entry("1.0")]}),
-    )
-    recorded_session.add(DEMO_WHEEL, wheel)
-    recorded_session.add(sdist, tarball)
+    sdist = _serve_wheel_and_sdist(recorded_session, wheel, tarball)
 
     resolution = _resolve(recorded_session, cache, "demo", "1.0")
 
