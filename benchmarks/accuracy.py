@@ -4,6 +4,7 @@
     python benchmarks/accuracy.py --cache-dir DIR      # reuse (or fill) a license cache
     python benchmarks/accuracy.py --evidence           # print what every source said, per miss
     python benchmarks/accuracy.py --tag dual --json out.json
+    python benchmarks/accuracy.py --as-lockfile        # npm: the license a lockfile would carry
 
 The ground truth is tests/fixtures/ground-truth/licenses.json (how it was made: README.md
 beside it). Each package is built into a component with ``make_purl`` and resolved with the
@@ -189,6 +190,39 @@ def component_for(entry: TruthEntry) -> Any:
     return Component(purl=purl, name=name, version=entry.version, ecosystem=entry.ecosystem)
 
 
+def lockfile_licenses(entries: Sequence[TruthEntry], concurrency: int = 16) -> dict[str, str]:
+    """The ``license`` an npm lockfile (v2+) would carry for each npm entry: its version
+    document's ``license`` field when that is a string, as npm copies it from package.json.
+    A scan of a real package-lock.json starts from these declarations (``--as-lockfile``)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ospo_scan.errors import RegistryError
+    from ospo_scan.licenses.http import HttpClient
+    from ospo_scan.licenses.registries.base import endpoint_for
+    from ospo_scan.licenses.registries.npm import document_url
+
+    http = HttpClient()
+
+    def declared(entry: TruthEntry) -> tuple[str, str | None]:
+        component = component_for(entry)
+        endpoint = endpoint_for(component, {})
+        url = document_url(component, endpoint) if endpoint else None
+        try:
+            document = http.get_json(url) if url else None
+        except RegistryError:
+            return entry.purl, None
+        value = document.get("license") if isinstance(document, dict) else None
+        return entry.purl, value if isinstance(value, str) and value.strip() else None
+
+    npm = [entry for entry in entries if entry.ecosystem == "npm"]
+    try:
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            found = dict(pool.map(declared, npm))
+    finally:
+        http.close()
+    return {purl: value for purl, value in found.items() if value is not None}
+
+
 # -- comparing expressions -------------------------------------------------------------------
 
 
@@ -260,18 +294,25 @@ def run(
     policy_path: Path = DEFAULT_POLICY,
     today: date | None = None,
     shipped_curations: bool = True,
+    declared: dict[str, str] | None = None,
 ) -> AccuracyReport:
     """Resolve every entry live (with an empty temporary cache unless ``cache_dir`` is given)
     and compare. As ``ospo-scan scan`` does by default, the curations shipped with ospo-scan
     come first (``shipped_curations=False`` leaves them out, to measure the chain alone).
+    ``declared``: license data a lockfile would carry, by purl (``lockfile_licenses``).
     Returns the report; raises ``PolicyError`` for a broken policy or curations file."""
+    from dataclasses import replace
+
     from ospo_scan.licenses.resolve import ResolveOptions, resolve_licenses
     from ospo_scan.model import Resolution
     from ospo_scan.policy.evaluate import evaluate
     from ospo_scan.policy.load import load_policy
 
     policy = load_policy(policy_path)
-    components = [component_for(entry) for entry in entries]
+    components = [
+        replace(component_for(entry), declared_license=(declared or {}).get(entry.purl))
+        for entry in entries
+    ]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="ospo-accuracy-") as scratch:
         options = ResolveOptions(
@@ -425,17 +466,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--no-curations", action="store_true", help="leave out the curations ospo-scan ships"
     )
+    parser.add_argument(
+        "--as-lockfile",
+        action="store_true",
+        help="give npm packages the license a lockfile would carry, as a scan would see them",
+    )
     args = parser.parse_args(argv)
 
     entries = load_truth(args.truth)
     if args.tag:
         entries = [e for e in entries if set(args.tag) & set(e.tags)]
+    declared = lockfile_licenses(entries, args.concurrency) if args.as_lockfile else None
     report = run(
         entries,
         cache_dir=args.cache_dir,
         concurrency=args.concurrency,
         policy_path=args.policy,
         shipped_curations=not args.no_curations,
+        declared=declared,
     )
     print(render(report, evidence=args.evidence))
     if args.json is not None:
