@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ospo_scan.model import Evidence, Resolution
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from ospo_scan.licenses.detect import Detection, TextMatch
 
@@ -562,6 +562,54 @@ _THIRD_PARTY_NOTICE = re.compile(
     r"\s+(?:from|of|by)\b",
     re.IGNORECASE,
 )
+
+
+# The open-core license file ("Portions of this software are licensed as follows: * All
+# content that resides under the "ee/" directory of this repository, if that directory exists,
+# is licensed under the license defined below. ... * All software outside of the above-mentioned
+# directories ... is available under the "MIT Expat" license"): a bullet that puts one folder
+# under other terms, up to the next bullet.
+_FOLDER_SCOPE = re.compile(
+    r"\b(?:resides?|located|contained)\s+(?:under|in|within)\s+(?:an?|the)\s+"
+    r"[\"'`\u201c]?(?P<folder>[\w.-]+)/?[\"'`\u201d]?\s+(?:director(?:y|ies)|folders?)\b",
+    re.IGNORECASE,
+)
+_BULLET_LINE = re.compile(r"^\s{0,4}[*\u2022-]\s+\S")
+# The template's other lines, which only point at the sections: its opening and the bullet for
+# everything outside the folders.
+_SCOPE_POINTERS = re.compile(
+    r"\blicensed\s+as\s+follows\b|\boutside\s+(?:of\s+)?the\s+above[- ]mentioned\b",
+    re.IGNORECASE,
+)
+
+
+def without_absent_folders(text: str, shipped: Callable[[str], bool]) -> str:
+    """``text`` without each bulleted section that puts a folder the package does not ship
+    (``shipped(folder)`` is false) under other terms (``_FOLDER_SCOPE``), from its bullet to
+    the next bullet; a line in its place says what was left out. @strapi/strapi 5.55.1's
+    LICENSE puts an "ee/" directory "if that directory exists" under the Strapi Enterprise
+    terms, and the package has none: those terms are not its license. A section with no
+    bullet after it is kept (where it ends cannot be told)."""
+    lines = text.splitlines()
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        scope = _FOLDER_SCOPE.search(line) if _BULLET_LINE.match(line) else None
+        if scope is not None and not shipped(scope.group("folder")):
+            following = next(
+                (k for k in range(index + 1, len(lines)) if _BULLET_LINE.match(lines[k])), None
+            )
+            if following is not None:
+                folder = scope.group("folder")
+                out.append(f"[the section on the {folder}/ folder is left out: none is shipped]")
+                index = following
+                continue
+        out.append(line)
+        index += 1
+    if len(out) == len(lines):
+        return text
+    return "\n".join(line for line in out if _SCOPE_POINTERS.search(line) is None)
 
 
 def read_license_files(texts: Sequence[tuple[str, str]]) -> list[Detection]:

@@ -844,3 +844,42 @@ def test_how_much_of_the_tarball_a_clear_declaration_reads(
     assert resolve("demo", "1.0.0", http, cache).expression == "MIT"
     ranges = [seen.headers.get("Range") for seen in recorded_session.requests if seen.url == url]
     assert ranges == [f"bytes=0-{limit - 1}"]
+
+
+# -- an open-core license file: a section for a folder the tarball may not ship --------------
+
+OPEN_CORE_LICENSE = (
+    "Portions of the Acme software are licensed as follows:\n\n"
+    '* All software that resides under an "ee/" directory, if that directory exists, is'
+    " licensed under the license defined below.\n\n"
+    "Acme Enterprise License\n\n"
+    "You may not use the Enterprise Edition of the Acme Software without a paid subscription"
+    " agreement with Acme. All rights not expressly granted are reserved, and the software"
+    " must not be copied, modified or sold except as the subscription agreement allows.\n\n"
+    "* All software outside of the above-mentioned directories is available under the MIT"
+    " license as set forth below.\n\n"
+) + MIT_TEXT
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        # @strapi/strapi 5.55.1's shape: "SEE LICENSE IN LICENSE", and no ee/ folder.
+        ({"LICENSE": OPEN_CORE_LICENSE, "dist/index.js": ""}, "MIT"),
+        # @strapi/admin 5.54.0's: it ships dist/server/ee/..., whose terms then apply.
+        (
+            {"LICENSE": OPEN_CORE_LICENSE, "dist/server/ee/index.js": ""},
+            "MIT AND LicenseRef-ospo-license-text",
+        ),
+    ],
+)
+def test_an_open_core_section_counts_only_when_its_folder_is_shipped(
+    http: HttpClient,
+    cache: LicenseCache,
+    recorded_session: RecordedRegistry,
+    files: dict[str, str],
+    expected: str,
+) -> None:
+    _publish(recorded_session, "demo", {"license": "SEE LICENSE IN LICENSE"}, files)
+    resolution = resolve("demo", "1.0.0", http, cache)
+    assert resolution.expression == expected

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from ospo_scan.licenses.detect import detect_license_text
+from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF, detect_license_text
 from ospo_scan.licenses.settle import (
     later_versions_stated,
     mentions_portions,
     portion_licenses,
     refined_by_files,
+    without_absent_folders,
     without_bundled,
 )
 
@@ -234,3 +235,41 @@ def test_a_declaration_of_a_family_without_markers_is_checked_against_its_files(
     assert refined is not None
     assert refined[0] == "MIT"
     assert f"not the declared {declared}" in refined[1]
+
+
+OPEN_CORE = (
+    "Copyright (c) 2026 Acme\n\n"
+    "Portions of the Acme software are licensed as follows:\n\n"
+    '* All software that resides under an "ee/" directory, if that directory exists, is'
+    " licensed under the license defined below.\n\n"
+    "Acme Enterprise License\n\n"
+    "You may not use the Enterprise Edition of the Acme Software without a paid subscription"
+    " agreement with Acme. All rights not expressly granted are reserved, and the software"
+    " must not be copied, modified or sold except as the subscription agreement allows.\n\n"
+    "* All software outside of the above-mentioned directories is available under the MIT"
+    " license as set forth below.\n\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("ships_ee", "expected"),
+    [
+        # The package has no ee/ folder: the enterprise section is no part of its license.
+        (False, "MIT"),
+        # It has one: those terms apply to part of it.
+        (True, f"MIT AND {UNKNOWN_TEXT_REF}"),
+    ],
+)
+def test_an_open_core_section_for_a_folder_the_package_does_not_ship(
+    ships_ee: bool, expected: str
+) -> None:
+    text = without_absent_folders(OPEN_CORE + MIT_TEXT, lambda folder: ships_ee)
+    assert detect_license_text(text).expression == expected
+    if not ships_ee:
+        assert "[the section on the ee/ folder is left out: none is shipped]" in text
+        assert "Enterprise" not in text
+
+
+def test_a_folder_section_without_a_bullet_after_it_is_kept() -> None:
+    text = OPEN_CORE.split("* All software outside")[0] + MIT_TEXT
+    assert without_absent_folders(text, lambda folder: False) == text

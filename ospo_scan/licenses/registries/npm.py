@@ -22,10 +22,17 @@ from packageurl import PackageURL
 
 from ospo_scan.licenses.http import RegistryResponseError, RegistryUnavailable
 from ospo_scan.licenses.registries.base import LICENSE_FOLDER, LOW_CONFIDENCE, resolution_from
-from ospo_scan.licenses.settle import combination, names_public_domain, read_license_files
+from ospo_scan.licenses.settle import (
+    combination,
+    names_public_domain,
+    read_license_files,
+    without_absent_folders,
+)
 from ospo_scan.model import Component, Evidence, Resolution
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ospo_scan.licenses.cache import LicenseCache
     from ospo_scan.licenses.detect import Detection
     from ospo_scan.licenses.http import HttpClient
@@ -881,10 +888,20 @@ def _read_license_files(
         except ArchiveError:
             continue
         texts.append((member, data[:MAX_LICENSE_TEXT].decode("utf-8", "replace")))
+    if len(response.content) < limit:
+        # The whole tarball was read: a section of a license file for a folder that it does
+        # not ship is no part of this package's license (settle.without_absent_folders).
+        texts = [(member, without_absent_folders(text, _ships(names))) for member, text in texts]
     readme: tuple[str, str] | None = None
     if wanted == "" and (not texts or readme_too):
         readme = _read_readme_section(response.content, tarball, names)
     return texts, readme
+
+
+def _ships(names: list[str]) -> Callable[[str], bool]:
+    """Whether a tarball whose members are ``names`` has a folder of a given name."""
+    folders = {part for name in names for part in name.split("/")[1:-1]}
+    return lambda folder: folder in folders
 
 
 def _read_readme_section(content: bytes, tarball: str, names: list[str]) -> tuple[str, str] | None:
