@@ -210,6 +210,7 @@ def npm_resolution(root: _Root, folder: Path, document: dict[str, Any]) -> Resol
         files_resolution,
         files_wanted,
     )
+    from ospo_scan.licenses.settle import without_absent_folders
 
     raw, normalized = declared_license(document)
     where = str(folder)
@@ -224,6 +225,10 @@ def npm_resolution(root: _Root, folder: Path, document: dict[str, Any]) -> Resol
     if wanted is None and not _gnu_version_open(document):
         return declared
     texts = _npm_license_texts(root, folder, file_to_read(wanted))
+    texts = [
+        (name, without_absent_folders(text, lambda sub: _has_folder(root, folder, sub)))
+        for name, text in texts
+    ]
     gnu_open = _gnu_version_open(document)
     readme = (
         _npm_readme(root, folder) if (wanted in ("", VERIFY) and not texts) or gnu_open else None
@@ -463,6 +468,28 @@ def _is_file_inside(root: _Root, path: Path) -> bool:
 def _is_dir_inside(root: _Root, path: Path) -> bool:
     real = _inside(root, path)
     return real is not None and os.path.isdir(real)
+
+
+# How many folders of an installed package are looked through for one of a given name; past
+# this, the package is taken to have it (a license section for it then stays).
+MAX_FOLDERS_SEARCHED = 5_000
+
+
+def _has_folder(root: _Root, package: Path, name: str) -> bool:
+    """Whether the installed package at ``package`` has a folder called ``name`` anywhere
+    inside it (its own ``node_modules`` left out; links not followed)."""
+    real = _inside(root, package)
+    if real is None:
+        return True
+    seen = 0
+    for _, folders, _ in os.walk(real):
+        if name in folders:
+            return True
+        folders[:] = [f for f in folders if f != "node_modules"]
+        seen += len(folders)
+        if seen > MAX_FOLDERS_SEARCHED:
+            return True
+    return False
 
 
 def _listing(root: _Root, folder: Path) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ospo_scan.licenses.resolve import ResolveOptions, explain, resolve_licenses
-from ospo_scan.model import Component, SourceLocation
+from ospo_scan.model import Component, Resolution, SourceLocation
 from ospo_scan.sources.base import make_purl
 
 TEXTS = Path(__file__).parents[1] / "fixtures" / "license-texts"
@@ -92,6 +92,29 @@ def test_npm_package_json_answers_offline(project: Path, tmp_path: Path) -> None
         project / "node_modules" / "left-pad" / "package.json"
     )
     assert (stats.from_installed, stats.unresolved, stats.requests) == (1, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("ships_ee", "expected"),
+    # The enterprise terms apply only when the package has the ee/ folder.
+    [(False, "MIT"), (True, "MIT AND LicenseRef-ospo-license-text")],
+)
+def test_an_installed_open_core_package_without_its_folder(
+    project: Path, tmp_path: Path, ships_ee: bool, expected: str
+) -> None:
+    from tests.licenses.test_settle import MIT_TEXT, OPEN_CORE
+
+    folder = project / "node_modules" / "acme"
+    install_npm(
+        folder,
+        {"name": "acme", "version": "1.0.0", "license": "SEE LICENSE IN LICENSE"},
+        LICENSE=OPEN_CORE + MIT_TEXT,
+    )
+    (folder / "dist" / ("ee" if ships_ee else "core")).mkdir(parents=True)
+    component = npm("acme", "1.0.0", project / "package-lock.json")
+    resolution = resolve_offline([component], tmp_path)[component.purl]
+    assert isinstance(resolution, Resolution)
+    assert resolution.expression == expected
 
 
 def test_another_installed_version_does_not_answer(project: Path, tmp_path: Path) -> None:
