@@ -225,9 +225,9 @@ def test_npm_lockfile_license_data_answers_as_the_registry_does(
 
 
 # The whole ground truth, held-out sets included, is the best stand-in for an unseen set;
-# measured 96.98% (2856/2945, one package short) on 2026-11-26: the bar is not met there.
+# measured 97.2% (2862/2945) on 2026-11-26. The latest held-out set scored 95.9% at its first
+# measurement, so this bar holds on what ospo-scan has seen, not yet on unseen packages.
 @pytest.mark.live
-@pytest.mark.xfail(strict=False, reason="96.98% on all 2,945 labelled packages (bar 97%)")
 def test_accuracy_meets_the_bar(report: Any) -> None:
     bench = _benchmark()
     assert report.accuracy >= bench.BAR_ACCURACY, bench.render(report)
