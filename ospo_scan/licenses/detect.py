@@ -1000,6 +1000,11 @@ def detect_license_text(text: str, *, filename: str | None = None) -> Detection:
     notes: list[str] = []
     if "\x00" in text[:8192] or _mostly_control(text[:8192]):
         return Detection(None, 0.0, (), f"{label}binary data, not a license text")
+    machine_readable = _copyright_format(text)
+    if machine_readable is not None:
+        expression, names = machine_readable
+        note = f"{label}a machine-readable copyright file: License fields {', '.join(names)}"
+        return Detection(expression, COPYRIGHT_FORMAT_SCORE, (), note)
     truncated = len(text) > MAX_TEXT_CHARS
     if truncated:
         text = text[:MAX_TEXT_CHARS]
@@ -1022,6 +1027,55 @@ def detect_license_text(text: str, *, filename: str | None = None) -> Detection:
                 statement.expression, STATEMENT_CONFIDENCE, (), f"{label}{statement.note}"
             )
     return detection
+
+
+# Debian's machine-readable copyright format (copyright-format 1.0, also REUSE's dep5): stanzas
+# of "Files:", "Copyright:" and "License:" fields, the license named by a short name on the
+# License field's first line. Its licenses all apply to the files they name: AND. Read as
+# declared names, not matched texts, hence below a word-for-word match.
+COPYRIGHT_FORMAT_SCORE = 0.9
+_FIELD = re.compile(r"^(?P<name>[A-Za-z-]+):[ \t]*(?P<value>.*)$")
+
+
+def _copyright_format(text: str) -> tuple[str, list[str]] | None:
+    """(the AND of the License fields of the Files stanzas, their names) when ``text`` is a
+    machine-readable copyright file, else ``None``: a Format header or a first stanza that
+    opens with Files, and every License short name one normalize reads confidently."""
+    from ospo_scan.licenses.normalize import PUBLIC_DOMAIN_REF, normalize, parse_expression, render
+
+    lines = text.lstrip("\ufeff").splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    if not re.match(r"^(?:Format|Files):", first):
+        return None
+    names: list[str] = []
+    in_files = False
+    for line in lines:
+        if not line.strip():
+            in_files = False
+            continue
+        field = _FIELD.match(line)
+        if field is None:
+            continue  # a continuation line (indented) or prose
+        name = field.group("name").lower()
+        if name in ("files", "file", "function"):
+            in_files = True
+        elif name == "license" and in_files and field.group("value").strip():
+            names.append(field.group("value").strip())
+    if not names:
+        return None
+    expressions: list[str] = []
+    for name in dict.fromkeys(names):
+        reading = normalize(name)
+        if reading.expression is None or reading.method not in ("spdx", "deprecated", "alias"):
+            return None
+        unknown = "LicenseRef-" in reading.expression.replace(PUBLIC_DOMAIN_REF, "")
+        if reading.confidence < 0.7 or unknown:
+            return None
+        expressions.append(
+            f"({reading.expression})" if " " in reading.expression else reading.expression
+        )
+    joined = render(parse_expression(" AND ".join(dict.fromkeys(expressions))))
+    return joined, list(dict.fromkeys(names))
 
 
 def _mostly_control(sample: str) -> bool:

@@ -858,3 +858,43 @@ def test_a_lesser_gpl_notice_is_not_read_as_the_gpl_notice() -> None:
     detection = detect_license_text(header)
     assert detection.expression == "LGPL-3.0-or-later"
     assert [match.license_id for match in detection.matches] == ["LGPL-3.0-or-later"]
+
+
+# -- Debian's machine-readable copyright format --------------------------------------------
+
+COPYRIGHT_FORMAT = """Format: https://copyright-format.test/1.0/
+Upstream-Name: demo
+
+Files: *
+Copyright: 2020 The demo authors
+License: BSD-3-Clause
+
+Files: demo/_vendored/fast.py
+Copyright: 2014 Jane Roe
+License: Expat
+
+Files: demo/data/*
+Copyright: none
+License: public-domain
+
+License: BSD-3-Clause
+ Redistribution and use in source and binary forms, with or without
+ modification, are permitted provided that the following conditions are met: ...
+"""
+
+
+def test_a_machine_readable_copyright_file_joins_its_license_fields() -> None:
+    result = detect_license_text(COPYRIGHT_FORMAT, filename="LICENSE.txt")
+    assert _shape(result.expression) == _shape(
+        "BSD-3-Clause AND MIT AND LicenseRef-ospo-public-domain"
+    )
+    assert result.note == (
+        "LICENSE.txt: a machine-readable copyright file: License fields BSD-3-Clause, Expat,"
+        " public-domain"
+    )
+
+
+def test_a_copyright_file_with_a_license_name_nobody_knows_is_not_read_as_one() -> None:
+    text = COPYRIGHT_FORMAT.replace("License: Expat", "License: Acme-Fair-Use")
+    result = detect_license_text(text)
+    assert result.expression is None or "MIT" not in result.expression
