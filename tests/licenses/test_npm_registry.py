@@ -30,6 +30,7 @@ from ospo_scan.model import Component, Evidence, Resolution
 from ospo_scan.sources.base import make_purl
 from tests.conftest import FIXTURES
 from tests.licenses.conftest import RECORDED, RecordedRegistry, Reply
+from tests.licenses.test_settle import OPEN_CORE
 
 ENDPOINT = f"{RECORDED}/npm"
 
@@ -848,17 +849,8 @@ def test_how_much_of_the_tarball_a_clear_declaration_reads(
 
 # -- an open-core license file: a section for a folder the tarball may not ship --------------
 
-OPEN_CORE_LICENSE = (
-    "Portions of the Acme software are licensed as follows:\n\n"
-    '* All software that resides under an "ee/" directory, if that directory exists, is'
-    " licensed under the license defined below.\n\n"
-    "Acme Enterprise License\n\n"
-    "You may not use the Enterprise Edition of the Acme Software without a paid subscription"
-    " agreement with Acme. All rights not expressly granted are reserved, and the software"
-    " must not be copied, modified or sold except as the subscription agreement allows.\n\n"
-    "* All software outside of the above-mentioned directories is available under the MIT"
-    " license as set forth below.\n\n"
-) + MIT_TEXT
+# The open-core template (test_settle's OPEN_CORE) over this module's MIT text.
+OPEN_CORE_LICENSE = OPEN_CORE + MIT_TEXT
 
 
 @pytest.mark.parametrize(
