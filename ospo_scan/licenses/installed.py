@@ -259,7 +259,7 @@ def _npm_license_texts(root: _Root, folder: Path, wanted: str) -> list[tuple[str
 
 def _npm_readme(root: _Root, folder: Path) -> tuple[str, str] | None:
     """(README name, its License section or ``""``), or ``None`` without a README."""
-    from ospo_scan.licenses.registries.npm import README_NAME, license_section
+    from ospo_scan.licenses.readme import README_NAME, license_section
 
     for name in sorted(_listing(root, folder)):
         if README_NAME.match(name):

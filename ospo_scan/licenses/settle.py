@@ -245,7 +245,7 @@ def refined_by_notice(
     from ospo_scan.licenses.detect import detect_license_text
     from ospo_scan.licenses.metadata import clip_evidence
     from ospo_scan.licenses.normalize import refine_gnu_version
-    from ospo_scan.licenses.registries.npm import README_NAME, license_section
+    from ospo_scan.licenses.readme import README_NAME, license_section
 
     if resolution.expression is None:
         return None

@@ -21,6 +21,7 @@ from urllib.parse import quote, urlsplit
 from packageurl import PackageURL
 
 from ospo_scan.licenses.http import RegistryResponseError, RegistryUnavailable
+from ospo_scan.licenses.readme import README_NAME, license_section
 from ospo_scan.licenses.registries.base import LICENSE_FOLDER, LOW_CONFIDENCE, resolution_from
 from ospo_scan.licenses.settle import (
     combination,
@@ -642,18 +643,6 @@ MAXREADME_NAME_WORDS = 8
 # How a license text in a README section must match (as for license files winning over
 # vague metadata): nearly word for word, nothing left unexplained.
 README_TEXT_SCORE = 0.9
-README_NAME = re.compile(r"(?i)^readme(?:\.(?:md|markdown|mdown|mkd|txt|rst))?$")
-# An ATX heading; older Markdown (and many READMEs written for it) also took "##License",
-# without the space, for one.
-_ATX_HEADING = re.compile(
-    r"^ {0,3}(?P<level>#{1,6})(?:(?:[ \t]+|(?=[^\W\d_]))(?P<title>.*?))?[ \t#]*$"
-)
-_UNDERLINE = re.compile(r"^ {0,3}(?P<mark>[=\-~^*+#])(?P=mark){2,}[ \t]*$")
-# A code fence opens with three or more backticks or tildes (and an info string: "```js");
-# only the same character, as many times or more and nothing after it, closes it.
-_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
-# "License", "Licence", "Licensed", and with the license's name after it ("LICENSE (MIT)").
-_LICENSE_TITLE = re.compile(r"(?i)^licen[cs]e[sd]?(?:\s*\([^)]*\))?$")
 # A copyright notice after the license name on the same line ("MIT © Ann Smith").
 _COPYRIGHT_TAIL = re.compile(
     r"\s*(?:\u00a9|\(c\)|\bcopyright\s+(?:\u00a9|\(c\)|\d{4})).*$", re.IGNORECASE
@@ -663,44 +652,6 @@ _MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 
 
-def license_section(text: str) -> str | None:
-    """The body of the README's one "License" section (Markdown ATX or setext heading, or
-    an reStructuredText title), up to the next heading of the same or a higher level.
-
-    Returns ``None`` when there is no such section, or more than one (which one would
-    count?). Headings inside fenced code blocks are not headings.
-    """
-    lines = text.splitlines()
-    headings: list[tuple[int, int, int, str]] = []  # (first line, body line, level, title)
-    fence: str | None = None  # the open fence
-    for number, line in enumerate(lines):
-        found = _FENCE.match(line)
-        if fence is not None:
-            if found is not None and not found.group("info").strip():
-                closes = found.group("fence")
-                if closes[0] == fence[0] and len(closes) >= len(fence):
-                    fence = None
-            continue
-        if found is not None and "`" not in found.group("info"):
-            fence = found.group("fence")
-            continue
-        atx = _ATX_HEADING.match(line)
-        if atx is not None:
-            headings.append((number, number + 1, len(atx.group("level")), atx.group("title") or ""))
-            continue
-        following = lines[number + 1] if number + 1 < len(lines) else ""
-        underline = _UNDERLINE.match(following)
-        if line.strip() and underline is not None and not _UNDERLINE.match(line):
-            level = 1 if underline.group("mark") in "=#" else 2
-            headings.append((number, number + 2, level, line.strip()))
-    sections = [h for h in headings if _LICENSE_TITLE.match(_heading_words(h[3]))]
-    if len(sections) != 1:
-        return None
-    first, body, level, _ = sections[0]
-    end = next((h[0] for h in headings if h[0] > first and h[2] <= level), len(lines))
-    return "\n".join(lines[body:end]).strip()
-
-
 _LICENSED_UNDER = re.compile(
     r"^(?:this|the)\s+(?:project|package|software|library|module|code)\s+is\s+"
     r"(?:licensed|released|distributed|available|published)\s+under\s+(?:the\s+terms\s+of\s+)?"
@@ -708,14 +659,6 @@ _LICENSED_UNDER = re.compile(
     re.IGNORECASE,
 )
 _FILE_POINTER = re.compile(r"\s*\((?:\./)?[\w./-]*licen[cs]e[\w.-]*\)\s*$", re.IGNORECASE)
-
-
-def _heading_words(title: str) -> str:
-    """A heading's title without Markdown emphasis, a trailing colon, an anchor or a leading
-    emoji ("## 📜 License")."""
-    title = re.sub(r"\{#[^}]*\}\s*$", "", title)
-    title = re.sub(r"^[^\w*_`]+", "", title.strip())
-    return title.strip().strip("*_`:").strip()
 
 
 def readme_license(section: str) -> Normalized | None:
