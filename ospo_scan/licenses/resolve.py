@@ -365,22 +365,24 @@ def resolve_licenses(
 
     combined = {purl: _combine(answers) for purl, answers in said.items()}
     results = {purl: resolution for purl, (resolution, _) in combined.items()}
-    origin = {
+    # The step whose answer decided (a declaration kept as a fallback may decide after the
+    # chain stopped at another step's final "no license"), which ``origin`` above is not.
+    decided_by = {
         purl: said[purl][winner][0].name
         for purl, (_, winner) in combined.items()
         if winner is not None
     }
     stats = ResolveStats(
         components=len(unique),
-        from_lockfile=_count(results, origin, LockfileStep.name),
-        from_cache=_count(results, origin, CacheStep.name),
-        from_registry=_count(results, origin, RegistryStep.name),
+        from_lockfile=_count(results, decided_by, LockfileStep.name),
+        from_cache=_count(results, decided_by, CacheStep.name),
+        from_registry=_count(results, decided_by, RegistryStep.name),
         unresolved=sum(1 for r in results.values() if not r.resolved),
         requests=run.requests,
         seconds=time.perf_counter() - started,
         license_data=license_data,
-        from_curation=_count(results, origin, CurationStep.name),
-        from_installed=_count(results, origin, "installed"),
+        from_curation=_count(results, decided_by, CurationStep.name),
+        from_installed=_count(results, decided_by, "installed"),
     )
     return results, stats
 
@@ -509,8 +511,8 @@ def _winner(said: Sequence[tuple[Step, Answer]]) -> int | None:
     return finals[0] if finals else None
 
 
-def _count(results: dict[str, Resolution], origin: dict[str, str], where: str) -> int:
-    return sum(1 for purl, r in results.items() if r.resolved and origin.get(purl) == where)
+def _count(results: dict[str, Resolution], decided_by: dict[str, str], where: str) -> int:
+    return sum(1 for purl, r in results.items() if r.resolved and decided_by.get(purl) == where)
 
 
 # --- explaining -------------------------------------------------------------------------------
