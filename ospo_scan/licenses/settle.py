@@ -369,9 +369,8 @@ def portion_licenses(
     return found
 
 
-# A sentence of a license file that puts something under a license it only names: "The data
-# contained in `holidays.yaml` is available under CC BY-SA 3.0 <http://creativecommons.org/
-# licenses/by-sa/3.0/>".
+# A sentence of a license file that puts something under a license it only names or links:
+# "The data contained in `holidays.yaml` is available under CC BY-SA 3.0 <url>".
 # Not a relative clause about other software ("link ... with software that is licensed under
 # the GPLv2", the LLVM exception's words).
 _NAMED_UNDER = re.compile(
