@@ -110,9 +110,22 @@ class ParseResult:
 class Evidence:
     """One thing a source said about a component's license, kept even when it did not win."""
 
-    source: str  # "lockfile", "registry:npm", "registry:pypi", "classifier", "license-file", ...
+    source: str  # who said it: "lockfile", "installed", "registry:npm", "cache", "curation", ...
     value: str  # the raw text as found (a license string, a classifier, a file name)
     detail: str | None = None  # where (URL, file, field) or how it was read
+
+
+# How a resolved license was read, as ``Resolution.method`` records it; ``source`` says who
+# answered (the lockfile, the installed package, a registry, a curation), the method says from
+# what:
+# - "declared": a license field as the package declares it (an SPDX expression, a deprecated
+#   id, a known name or URL, a family name guessed at low confidence);
+# - "classifier": PyPI trove classifiers alone;
+# - "license-text": the text of license files (or of a field holding a whole license text)
+#   matched against the SPDX license texts; the confidence is the match score;
+# - "readme": a README's License section or a license statement in prose;
+# - "curation": an organization's or the built-in curation.
+METHODS = ("declared", "classifier", "license-text", "readme", "curation")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +141,9 @@ class Resolution:
     confidence: float = 1.0
     evidence: tuple[Evidence, ...] = ()
     reason: str | None = None  # why unresolved (or a note on a low-confidence answer)
+    # How the answer was read (one of ``METHODS``); ``None`` when unresolved, or for an answer
+    # cached before methods were recorded.
+    method: str | None = None
 
     @property
     def resolved(self) -> bool:

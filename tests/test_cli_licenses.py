@@ -132,7 +132,8 @@ def test_explain_lists_every_source_and_the_winner(capsys: pytest.CaptureFixture
         "source (curation > lockfile > installed > cache > registry)"
     ) in lines
     assert "  expression: BSD-2-Clause" in lines
-    assert "  source: curation; confidence 1.00; acknowledgement: concluded" in lines
+    source = "  source: curation; method: curation; confidence 1.00; acknowledgement: concluded"
+    assert source in lines
     assert '  declared by the package: "BSD"' in lines
     assert any(line.startswith("Policy default (") and line.endswith("): allow") for line in lines)
     assert lines[-1].startswith(f"  info license-curated: {GLOB}: license BSD-2-Clause set by")

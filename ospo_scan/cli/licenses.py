@@ -272,7 +272,8 @@ def _resolution_lines(resolution: Resolution) -> list[str]:
 
     lines = [
         f"expression: {resolution.expression or '(none: unresolved)'}",
-        f"source: {resolution.source}; confidence {resolution.confidence:.2f}; "
+        f"source: {resolution.source}; method: {resolution.method or '-'}; "
+        f"confidence {resolution.confidence:.2f}; "
         f"acknowledgement: {acknowledgement(resolution) or '-'}",
     ]
     declared = declared_license(resolution)
@@ -351,6 +352,7 @@ def _resolution(resolution: Resolution) -> dict[str, Any]:
         "expression": resolution.expression,
         "source": resolution.source,
         "confidence": round(resolution.confidence, 4),
+        "method": resolution.method,
         "reason": resolution.reason,
         "acknowledgement": acknowledgement(resolution),
         "declared": declared_license(resolution),

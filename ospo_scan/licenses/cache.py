@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ospo_scan.errors import RegistryError
-from ospo_scan.model import Evidence, LicenseDataInfo, Resolution
+from ospo_scan.model import METHODS, Evidence, LicenseDataInfo, Resolution
 
 logger = logging.getLogger(__name__)
 
@@ -684,6 +684,7 @@ def _encode_resolution(resolution: Resolution) -> dict[str, Any]:
         "source": resolution.source,
         "confidence": resolution.confidence,
         "reason": resolution.reason,
+        "method": resolution.method,
         # Cache evidence describes one read of the cache; it is added again on the next read.
         "evidence": [
             [e.source, e.value, e.detail] for e in resolution.evidence if e.source != CACHE_SOURCE
@@ -705,12 +706,15 @@ def _decode_resolution(value: Any, stored: float) -> Resolution | None:
     source = value.get("source")
     confidence = value.get("confidence")
     reason = value.get("reason")
+    # Absent from entries stored before methods were recorded.
+    method = value.get("method")
     raw_evidence = value.get("evidence")
     if not (
         (expression is None or isinstance(expression, str))
         and isinstance(source, str)
         and isinstance(confidence, (int, float))
         and (reason is None or isinstance(reason, str))
+        and (method is None or method in METHODS)
         and isinstance(raw_evidence, list)
     ):
         return None
@@ -727,4 +731,4 @@ def _decode_resolution(value: Any, stored: float) -> Resolution | None:
             return None
         evidence.append(Evidence(item_source, item_value, item_detail))
     evidence.append(Evidence(CACHE_SOURCE, source, _stored_note(int(stored))))
-    return Resolution(expression, source, float(confidence), tuple(evidence), reason)
+    return Resolution(expression, source, float(confidence), tuple(evidence), reason, method)

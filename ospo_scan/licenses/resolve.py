@@ -185,6 +185,7 @@ class CurationStep:
                 CURATION_SOURCE,
                 CURATION_CONFIDENCE,
                 (curation.evidence_item(),),
+                method="curation",
             )
             said[component.purl] = Answer(resolution, final=True, note=curation.label)
         return said

@@ -254,12 +254,12 @@ def refined_by_notice(
         detection = detect_license_text(header[:NOTICE_CHARS], filename=name)
         notices = [match.license_id for match in detection.matches]
         refined = refine_gnu_version(resolution.expression, notices, version_known=True)
-        said = f"the notice in {member}"
+        said, method = f"the notice in {member}", "license-text"
         if refined is None and README_NAME.match(name):
             header = license_section(header) or ""
             stated = later_versions_stated(header)
             refined = refine_gnu_version(resolution.expression, stated, version_known=True)
-            said = f"the License section of {member}"
+            said, method = f"the License section of {member}", "readme"
         if refined is None:
             continue
         evidence = (
@@ -268,7 +268,9 @@ def refined_by_notice(
         )
         note = f"{said} grants {refined}"
         reason = f"{resolution.reason}; {note}" if resolution.reason else note
-        return replace(resolution, expression=refined, evidence=evidence, reason=reason)
+        return replace(
+            resolution, expression=refined, evidence=evidence, reason=reason, method=method
+        )
     return None
 
 

@@ -38,6 +38,7 @@ Mapping decisions (CycloneDX 1.6, https://cyclonedx.org/docs/1.6/json/):
   ``context.extra["project_name"]`` when the caller sets it, else the scanned root.
 * ``properties`` (names in the ``ospo-scan:`` namespace; a name may repeat). Components:
   ``scope``, ``direct``, ``verdict``, ``elected-license``, ``license-source``,
+  ``license-method`` (how the answer was read: ``Resolution.method``),
   ``license-confidence``, ``license-acknowledgement``, ``license-cached`` (``true`` only),
   ``license-unresolved`` or ``license-note``, one ``license-evidence`` per evidence item,
   one ``finding`` per policy finding, one ``location`` per lockfile location, ``registry``
@@ -289,6 +290,8 @@ def _component_view(
     if scanned.elected:
         properties.append(("ospo-scan:elected-license", scanned.elected))
     properties.append(("ospo-scan:license-source", resolution.source))
+    if resolution.method is not None:
+        properties.append(("ospo-scan:license-method", resolution.method))
     properties.append(("ospo-scan:license-confidence", f"{resolution.confidence:.2f}"))
     if acknowledged is not None:
         properties.append(("ospo-scan:license-acknowledgement", acknowledged))

@@ -26,7 +26,7 @@ from ospo_scan.model import (
 from ospo_scan.report.base import dump_document, iso_timestamp
 from ospo_scan.report.summary import summarize
 
-SCHEMA_VERSION = "1.1"  # 1.1 added license_data and the license's provenance
+SCHEMA_VERSION = "1.2"  # 1.1 added license_data and the license's provenance; 1.2 its method
 
 # The JSON Schema of this output, shipped inside this package (see ``load_schema``).
 SCHEMA_RESOURCE = ("schema", "scan-result-v1.schema.json")
@@ -141,6 +141,7 @@ def _component(scanned: ScannedComponent) -> dict[str, Any]:
             "acknowledgement": acknowledgement(resolution),
             "declared": declared_license(resolution),
             "cached": answered_from_cache(resolution),
+            "method": resolution.method,
         },
         "verdict": scanned.verdict.value,
         "elected": scanned.elected,

@@ -82,6 +82,43 @@ def test_resolutions_round_trip_with_cache_evidence(tmp_path: Path) -> None:
         assert cache.get_resolution("pkg:npm/right-pad@1.0.0") is None
 
 
+def test_the_method_is_kept_and_an_entry_stored_without_one_still_reads(tmp_path: Path) -> None:
+    from_text = Resolution("BSD-2-Clause", "registry:pypi", 0.97, (), method="license-text")
+    with LicenseCache(tmp_path) as cache:
+        cache.put_resolution("pkg:pypi/numba@0.68.1", from_text)
+        # As a version that recorded no method stored it.
+        cache.put(
+            "resolution",
+            "pkg:npm/left-pad@1.3.0",
+            {
+                "expression": "MIT",
+                "source": "registry:npm",
+                "confidence": 1.0,
+                "reason": None,
+                "evidence": [],
+            },
+        )
+        # A method this version does not know is a damaged entry, not an answer.
+        cache.put(
+            "resolution",
+            "pkg:npm/odd@1.0.0",
+            {
+                "expression": "MIT",
+                "source": "registry:npm",
+                "confidence": 1.0,
+                "reason": None,
+                "evidence": [],
+                "method": "guesswork",
+            },
+        )
+    with LicenseCache(tmp_path) as cache:
+        numba = cache.get_resolution("pkg:pypi/numba@0.68.1")
+        left_pad = cache.get_resolution("pkg:npm/left-pad@1.3.0")
+        assert cache.get_resolution("pkg:npm/odd@1.0.0") is None
+    assert numba is not None and numba.method == "license-text"
+    assert left_pad is not None and (left_pad.expression, left_pad.method) == ("MIT", None)
+
+
 def test_unresolved_resolutions_keep_their_reason(tmp_path: Path) -> None:
     gone = Resolution(None, "registry:npm", 0.0, (), "not found in the npm registry")
     with LicenseCache(tmp_path) as cache:

@@ -425,6 +425,7 @@ def test_a_curation_wins_without_asking_the_registry_and_keeps_the_lockfile_evid
                 f"package-lock.json:12 ({normalize('BSD').note})",
             ),
         ),
+        method="curation",
     )
     assert recorded_session.requests == []
     assert (stats.from_curation, stats.from_lockfile, stats.requests) == (1, 0, 0)

@@ -135,7 +135,7 @@ def test_a_curation_wins_and_the_registry_is_still_shown(
     explanation = explain(component, options(recorded_session, tmp_path, curation))
     sources = by_step(explanation.sources)
     assert sources["curation"].resolution == Resolution(
-        "BSD-2-Clause", "curation", 1.0, (curation.evidence_item(),)
+        "BSD-2-Clause", "curation", 1.0, (curation.evidence_item(),), method="curation"
     )
     assert sources["curation"].method == "curation"
     assert sources["curation"].note == curation.label

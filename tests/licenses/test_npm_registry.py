@@ -115,7 +115,11 @@ def test_license_string(
 ) -> None:
     resolution = resolve("left-pad", "1.3.0", http, cache)
     assert resolution == Resolution(
-        "WTFPL", SOURCE, 1.0, (Evidence(SOURCE, "WTFPL", f"{ENDPOINT}/left-pad/1.3.0"),)
+        "WTFPL",
+        SOURCE,
+        1.0,
+        (Evidence(SOURCE, "WTFPL", f"{ENDPOINT}/left-pad/1.3.0"),),
+        method="declared",
     )
     assert recorded_session.requests[0].headers["Accept"] == "application/json"
 
@@ -381,6 +385,7 @@ def test_a_readme_license_section_naming_one_license(
         (Evidence(SOURCE, "MIT", f"{tarball} package/Readme.md (License section)"),),
         "the npm registry declares no license; no license file in the tarball; the license is"
         " stated in the License section of Readme.md",
+        method="readme",
     )
     assert cache.get(NS_LICENSE_FILES, f"{tarball}#") == {
         "files": [],
@@ -753,6 +758,7 @@ def test_a_declaration_its_files_contradict(
         " ISC: the text is the grant"
     )
     assert resolution.evidence[-1].detail == f"{url} package/LICENSE"
+    assert resolution.method == "license-text"
 
 
 def test_a_license_file_of_unknown_terms_is_an_unknown_license(

@@ -230,6 +230,8 @@ def test_license_classifiers_only_are_checked_against_the_license_file(
     )
     assert details[-1][1] == f"{ID_WHEEL} id-1.6.1.dist-info/licenses/LICENSE"
     assert resolution.evidence[-1].value.lstrip().startswith("Apache License")
+    # The text decided, with its match score as the confidence.
+    assert resolution.method == "license-text"
     # Only the wheel's end was fetched (its .dist-info sits in the last 64 KiB).
     assert [s.headers.get("Range") for s in index.requests if s.url == ID_WHEEL] == ["bytes=-66560"]
 
@@ -245,6 +247,7 @@ def test_license_field_holding_a_whole_license_text(
     raw, detail = _details(resolution)[0]
     assert detail == f"{INDEX}/pypi/automat/json info.license"
     assert raw.startswith("Copyright (c) 2014") and "Permission is hereby granted" in raw
+    assert resolution.method == "license-text"
 
 
 # -- a made-up project "demo", to pin down behaviour real recordings cannot show -------------
@@ -1055,6 +1058,20 @@ def _license_files_case(
     names = [f"License-File: {name.rsplit('/', 1)[-1]}" for name, _ in files]
     metadata = _metadata("1.0", *headers, *names)
     _serve_demo(recorded, _demo_wheel(metadata, *files), core=metadata)
+
+
+def test_classifiers_without_license_files_are_the_method(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # Nothing but a trove classifier: a policy's min-confidence can set such answers aside.
+    _license_files_case(
+        recorded_session, "Classifier: License :: OSI Approved :: MIT License", files=()
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert (resolution.expression, resolution.method) == ("MIT", "classifier")
+    assert resolution.confidence == 0.8
 
 
 UNLICENSE_TEXT = (FIXTURES / "license-texts" / "npm__tweetnacl__1.0.3__LICENSE").read_text("utf-8")

@@ -40,7 +40,11 @@ def test_an_expression(
     resolution = resolve("serde", "1.0.200", http, cache)
     detail = f"{url('serde', '1.0.200')}: version.license"
     assert resolution == Resolution(
-        "MIT OR Apache-2.0", SOURCE, 1.0, (Evidence(SOURCE, "MIT OR Apache-2.0", detail),)
+        "MIT OR Apache-2.0",
+        SOURCE,
+        1.0,
+        (Evidence(SOURCE, "MIT OR Apache-2.0", detail),),
+        method="declared",
     )
     assert recorded_session.urls() == [url("serde", "1.0.200")]
     assert recorded_session.requests[0].headers["Accept"] == "application/json"

@@ -56,7 +56,9 @@ def test_the_latest_version(
 ) -> None:
     resolution = resolve("monolog/monolog", "3.5.0", http, cache)
     detail = f"{url('monolog/monolog')}: packages['monolog/monolog'] version '3.5.0' license"
-    assert resolution == Resolution("MIT", SOURCE, 1.0, (Evidence(SOURCE, '["MIT"]', detail),))
+    assert resolution == Resolution(
+        "MIT", SOURCE, 1.0, (Evidence(SOURCE, '["MIT"]', detail),), method="declared"
+    )
     # The root document names where package metadata lives, then the package's file.
     assert recorded_session.urls() == [ROOT, url("monolog/monolog")]
 

@@ -41,7 +41,9 @@ def test_one_license(
 ) -> None:
     resolution = resolve(gem("rails", "7.1.3"), http, cache)
     detail = f"{url('rails', '7.1.3')}: licenses"
-    assert resolution == Resolution("MIT", SOURCE, 1.0, (Evidence(SOURCE, '["MIT"]', detail),))
+    assert resolution == Resolution(
+        "MIT", SOURCE, 1.0, (Evidence(SOURCE, '["MIT"]', detail),), method="declared"
+    )
     assert recorded_session.urls() == [url("rails", "7.1.3")]
     cached = cache.get_resolution(gem("rails", "7.1.3").purl)
     assert cached is not None and cached.expression == "MIT"

@@ -93,7 +93,7 @@ def test_package_level_licenses_when_the_release_has_none(
     resolution = resolve("jason", "1.4.1", http, cache)
     detail = f"{package_url('jason')}: meta.licenses, {PACKAGE_LEVEL_NOTE}"
     assert resolution == Resolution(
-        "Apache-2.0", SOURCE, 1.0, (Evidence(SOURCE, '["Apache-2.0"]', detail),)
+        "Apache-2.0", SOURCE, 1.0, (Evidence(SOURCE, '["Apache-2.0"]', detail),), method="declared"
     )
     assert recorded_session.urls() == [release_url("jason", "1.4.1"), package_url("jason")]
     cached = cache.get_resolution(package("jason", "1.4.1").purl)
@@ -189,6 +189,7 @@ def test_the_default_endpoint_reads_the_release_tarball(
         SOURCE,
         1.0,
         (Evidence(SOURCE, '["Apache-2.0"]', f"{url}: metadata.config licenses"),),
+        method="declared",
     )
     assert recorded_session.urls() == [f"{REPOSITORY}/tarballs/jason-1.4.1.tar"]
     assert recorded_session.requests[0].headers["Range"] == "bytes=0-1048575"

@@ -68,7 +68,9 @@ def test_one_license_by_name(
     resolution = resolve("junit:junit:4.13.2", http, cache)
     raw = "Eclipse Public License 1.0 <http://www.eclipse.org/legal/epl-v10.html>"
     detail = f"{pom_url('junit:junit:4.13.2')}: project/licenses/license"
-    assert resolution == Resolution("EPL-1.0", SOURCE, 0.9, (Evidence(SOURCE, raw, detail),))
+    assert resolution == Resolution(
+        "EPL-1.0", SOURCE, 0.9, (Evidence(SOURCE, raw, detail),), method="declared"
+    )
     assert recorded_session.urls() == [pom_url("junit:junit:4.13.2")]
     assert recorded_session.requests[0].headers["Accept"].startswith("application/xml")
 

@@ -68,7 +68,9 @@ def test_a_license_expression(
 ) -> None:
     resolution = resolve("Newtonsoft.Json", "13.0.3", http, cache)
     detail = f"{nuspec_url('Newtonsoft.Json', '13.0.3')}: metadata/license[@type='expression']"
-    assert resolution == Resolution("MIT", SOURCE, 1.0, (Evidence(SOURCE, "MIT", detail),))
+    assert resolution == Resolution(
+        "MIT", SOURCE, 1.0, (Evidence(SOURCE, "MIT", detail),), method="declared"
+    )
     assert recorded_session.urls() == [nuspec_url("Newtonsoft.Json", "13.0.3")]
     cached = cache.get_resolution(package("Newtonsoft.Json", "13.0.3").purl)
     assert cached is not None and cached.expression == "MIT"

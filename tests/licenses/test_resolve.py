@@ -109,6 +109,7 @@ def test_offline_the_lockfile_license_wins_without_any_request(
         1.0,
         (Evidence("lockfile", "MIT", "package-lock.json:12"),),
         "not checked against the package's files (offline: not in the license cache)",
+        method="declared",
     )
     assert (stats.from_lockfile, stats.requests) == (1, 0)
     assert recorded_session.requests == []

@@ -54,6 +54,7 @@ WTFPL = Resolution(
     "registry:npm",
     1.0,
     (Evidence("registry:npm", "WTFPL", "https://registry.test/npm/left-pad/1.3.0"),),
+    method="declared",
 )
 MIT = Resolution("MIT", "registry:npm", 1.0, (Evidence("registry:npm", "MIT", None),))
 NOT_FOUND = Resolution(None, "registry:npm", 0.0, (), "not found in the npm registry")
@@ -123,6 +124,7 @@ def test_export_writes_a_header_then_sorted_resolutions(tmp_path: Path) -> None:
             "confidence": 1.0,
             "evidence": [["registry:npm", "WTFPL", "https://registry.test/npm/left-pad/1.3.0"]],
             "expression": "WTFPL",
+            "method": "declared",
             "reason": None,
             "source": "registry:npm",
         },
@@ -225,6 +227,7 @@ def test_import_into_an_empty_cache_gives_the_same_answers(tmp_path: Path) -> No
                     "cache", "registry:npm", "license cache entry stored 2025-11-20T10:00:00Z"
                 ),
             ),
+            method="declared",
         )
         assert cache.snapshot_stamp() == SnapshotStamp(
             created_at=CREATED,

@@ -89,7 +89,9 @@ def scanned(
             registry=registry,
             download_url=download_url,
         ),
-        resolution=Resolution(expression, source, confidence, evidence, reason),
+        resolution=Resolution(
+            expression, source, confidence, evidence, reason, "declared" if expression else None
+        ),
         verdict=verdict,
         elected=elected,
     )

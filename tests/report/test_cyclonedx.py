@@ -303,6 +303,7 @@ def test_component_properties(scan_result: ScanResult) -> None:
         ("ospo-scan:direct", "true"),
         ("ospo-scan:verdict", "review"),
         ("ospo-scan:license-source", "registry:pypi"),
+        ("ospo-scan:license-method", "declared"),
         ("ospo-scan:license-confidence", "0.90"),
         ("ospo-scan:license-acknowledgement", "concluded"),
         (

@@ -139,4 +139,24 @@ def resolution_from(
     reason = None
     if normalized.confidence < LOW_CONFIDENCE:
         reason = normalized.note or f"low-confidence reading of {raw!r} ({normalized.method})"
-    return Resolution(normalized.expression, source, normalized.confidence, evidence, reason)
+    method = reading_method(normalized.method)
+    return Resolution(
+        normalized.expression, source, normalized.confidence, evidence, reason, method
+    )
+
+
+# ``Resolution.method`` of an answer the license files' texts decided (matched against the
+# SPDX texts, or a notice in them), and of one a README's License section decided.
+TEXT_METHOD = "license-text"
+README_METHOD = "readme"
+
+
+def reading_method(normalize_method: str) -> str:
+    """The ``Resolution.method`` of an answer read by ``normalize`` (whose ``method`` says
+    how the string was read): a whole license text is "license-text", trove classifiers
+    "classifier", anything else the package's declaration ("declared")."""
+    if normalize_method == "text":
+        return TEXT_METHOD
+    if normalize_method == "classifier":
+        return "classifier"
+    return "declared"

@@ -22,7 +22,13 @@ from packageurl import PackageURL
 
 from ospo_scan.licenses.http import RegistryResponseError, RegistryUnavailable
 from ospo_scan.licenses.readme import README_NAME, license_section
-from ospo_scan.licenses.registries.base import LICENSE_FOLDER, LOW_CONFIDENCE, resolution_from
+from ospo_scan.licenses.registries.base import (
+    LICENSE_FOLDER,
+    LOW_CONFIDENCE,
+    README_METHOD,
+    TEXT_METHOD,
+    resolution_from,
+)
 from ospo_scan.licenses.settle import (
     combination,
     names_public_domain,
@@ -433,12 +439,21 @@ def _settle_vague(declared: Resolution, where: str, texts: list[tuple[str, str]]
             reason = (
                 f"the package declares {raw!r}, which the license files {names} contradict: {why}"
             )
-            return Resolution(expression, declared.source, confidence, tuple(evidence), reason)
+            return Resolution(
+                expression, declared.source, confidence, tuple(evidence), reason, TEXT_METHOD
+            )
     settled = files_settle(combined, declared.expression)
     if settled is None or combined.expression is None:
         return replace(declared, evidence=tuple(evidence))
     reason = f"the package declares {raw!r}, which {settled} the license files {names}"
-    return Resolution(combined.expression, declared.source, combined.score, tuple(evidence), reason)
+    return Resolution(
+        combined.expression,
+        declared.source,
+        combined.score,
+        tuple(evidence),
+        reason,
+        TEXT_METHOD,
+    )
 
 
 def _settle_declared(
@@ -468,7 +483,9 @@ def _settle_declared(
     evidence = _with_texts(declared, where, texts)
     raw = declared.evidence[0].value if declared.evidence else declared.expression
     reason = f"the package declares {raw!r}; {said}"
-    return Resolution(expression, declared.source, declared.confidence, tuple(evidence), reason)
+    return Resolution(
+        expression, declared.source, declared.confidence, tuple(evidence), reason, TEXT_METHOD
+    )
 
 
 def _verify(
@@ -496,7 +513,9 @@ def _verify(
         expression, confidence, why = contradiction
         names = ", ".join(member for member, _ in texts)
         reason = f"the package declares {raw!r}, contradicted by the license files {names}: {why}"
-        return Resolution(expression, declared.source, confidence, tuple(evidence), reason)
+        return Resolution(
+            expression, declared.source, confidence, tuple(evidence), reason, TEXT_METHOD
+        )
     if readme is None or not readme[1]:
         return declared
     member, section = readme
@@ -519,7 +538,12 @@ def _verify(
     )
     evidence_read = (*declared.evidence, read)
     return Resolution(
-        reading.expression, declared.source, reading.confidence, evidence_read, reason
+        reading.expression,
+        declared.source,
+        reading.confidence,
+        evidence_read,
+        reason,
+        README_METHOD,
     )
 
 
@@ -547,7 +571,7 @@ def _with_texts(declared: Resolution, where: str, texts: list[tuple[str, str]]) 
 
 def _with_note(declared: Resolution, evidence: tuple[Evidence, ...], note: str) -> Resolution:
     reason = f"{declared.reason}; {note}" if declared.reason else note
-    return Resolution(declared.expression, declared.source, declared.confidence, evidence, reason)
+    return replace(declared, evidence=evidence, reason=reason)
 
 
 def _from_texts(declared: Resolution, tarball: str, texts: list[tuple[str, str]]) -> Resolution:
@@ -567,12 +591,20 @@ def _from_texts(declared: Resolution, tarball: str, texts: list[tuple[str, str]]
                 UNKNOWN_TERMS_CONFIDENCE,
                 tuple(evidence),
                 unknown,
+                TEXT_METHOD,
             )
         return _with_note(declared, tuple(evidence), f"no license recognized in {names}")
     reason = None
     if combined.score < LOW_CONFIDENCE or UNKNOWN_TEXT_REF in combined.expression:
         reason = combined.note or f"low-confidence reading of {names}"
-    return Resolution(combined.expression, declared.source, combined.score, tuple(evidence), reason)
+    return Resolution(
+        combined.expression,
+        declared.source,
+        combined.score,
+        tuple(evidence),
+        reason,
+        TEXT_METHOD,
+    )
 
 
 # The least confidence of a GNU declaration whose version a license notice settled: the notice
@@ -608,27 +640,23 @@ def _with_gnu_notice(
         notices.extend(match.license_id for match in detection.matches)
     refined = refine_gnu_version(declared.expression, notices, version_known=True)
     said_in = f"the notice in {', '.join(member for member, _ in texts)}"
+    method = TEXT_METHOD
     if refined is None and readme is not None and section:
         stated = later_versions_stated(section)
         refined = refine_gnu_version(declared.expression, stated, version_known=True)
         if refined is not None:
             said_in = f"the License section of {readme[0]}"
+            method = README_METHOD
             detail = f"{tarball} {readme[0]} (License section)"
             evidence.append(Evidence(declared.source, clip_evidence(section), detail))
     if refined is None:
-        return Resolution(
-            declared.expression,
-            declared.source,
-            declared.confidence,
-            tuple(evidence),
-            declared.reason,
-        )
+        return replace(declared, evidence=tuple(evidence))
     reason = (
         f"the package declares {declared.expression} by its bare version; {said_in}"
         f" grants {refined}"
     )
     confidence = max(declared.confidence, CONFIDENCE_FROM_NOTICE)
-    return Resolution(refined, declared.source, confidence, tuple(evidence), reason)
+    return Resolution(refined, declared.source, confidence, tuple(evidence), reason, method)
 
 
 # -- the README's License section --------------------------------------------------------------
@@ -765,7 +793,10 @@ def _from_readme(
     reason = f"{note}; the license is stated in the License section of {name}"
     if declared.reason:
         reason = f"{declared.reason}; {reason}"
-    return Resolution(reading.expression, declared.source, reading.confidence, evidence, reason), ""
+    resolution = Resolution(
+        reading.expression, declared.source, reading.confidence, evidence, reason, README_METHOD
+    )
+    return resolution, ""
 
 
 def _cached_readme(value: Any) -> tuple[str, str] | None:

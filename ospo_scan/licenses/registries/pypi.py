@@ -49,7 +49,12 @@ from ospo_scan.licenses.metadata import (
     license_evidence,
     parse_core_metadata,
 )
-from ospo_scan.licenses.registries.base import LICENSE_FOLDER, LOW_CONFIDENCE
+from ospo_scan.licenses.registries.base import (
+    LICENSE_FOLDER,
+    LOW_CONFIDENCE,
+    TEXT_METHOD,
+    reading_method,
+)
 from ospo_scan.licenses.settle import (
     NOTICE_CHARS,
     NOTICE_SOURCE_SUFFIXES,
@@ -680,6 +685,7 @@ def choice_resolution(
         confidence=normalized.confidence,
         evidence=tuple(evidence),
         reason=reason,
+        method=reading_method(normalized.method),
     )
 
 
@@ -788,7 +794,7 @@ def settle_declaration(
                 f"{choice.field} {declared.raw!r} is contradicted by the license files"
                 f" {names}: {why}"
             )
-            return Resolution(expression, source, confidence, tuple(evidence), reason)
+            return Resolution(expression, source, confidence, tuple(evidence), reason, TEXT_METHOD)
     settled = files_settle(combined, declared.expression) if vague else None
     if settled is not None and found is not None:
         reason = (
@@ -796,7 +802,7 @@ def settle_declaration(
             f" files {names}"
         )
         expression = _keep_declared_or_later(found, declared.expression)
-        return Resolution(expression, source, combined.score, tuple(evidence), reason)
+        return Resolution(expression, source, combined.score, tuple(evidence), reason, TEXT_METHOD)
     notices = [m.license_id for d in detections for m in d.matches]
     # A family name ("LGPL") or a classifier below LOW_CONFIDENCE guessed the version.
     version_known = declared.method != "ambiguous" and declared.confidence >= LOW_CONFIDENCE
@@ -808,7 +814,7 @@ def settle_declaration(
             f" grants {refined}"
         )
         confidence = max(declared.confidence, CONFIDENCE_FROM_NOTICE)
-        resolution = Resolution(refined, source, confidence, tuple(evidence), reason)
+        resolution = Resolution(refined, source, confidence, tuple(evidence), reason, TEXT_METHOD)
     if not vague:
         # The files are read already: what they add costs nothing more.
         return _refined_by_files(resolution, lambda: texts, detections)
@@ -841,7 +847,13 @@ def _refined_by_files(
             evidence.append(seen)
     expression, said = refined
     reason = "; ".join([*filter(None, [resolution.reason]), said])
-    return replace(resolution, expression=expression, reason=reason, evidence=tuple(evidence))
+    return replace(
+        resolution,
+        expression=expression,
+        reason=reason,
+        evidence=tuple(evidence),
+        method=TEXT_METHOD,
+    )
 
 
 def _is_vague(choice: LicenseChoice) -> bool:
@@ -949,7 +961,12 @@ def license_texts_resolution(
         if unknown_terms([text for _, text in texts]):
             unknown = f"{names} holds terms that match no known license"
             return Resolution(
-                UNKNOWN_TEXT_REF, source, UNKNOWN_TERMS_CONFIDENCE, tuple(evidence), unknown
+                UNKNOWN_TEXT_REF,
+                source,
+                UNKNOWN_TERMS_CONFIDENCE,
+                tuple(evidence),
+                unknown,
+                TEXT_METHOD,
             )
         return None
     combined = combine_detections(detections, [member for member, _ in texts])
@@ -963,7 +980,9 @@ def license_texts_resolution(
         reason = f"license files {names} name different licenses; combined with {operator}"
     elif combined.score < LOW_CONFIDENCE or UNKNOWN_TEXT_REF in combined.expression:
         reason = combined.note or f"low-confidence reading of the license files {names}"
-    return Resolution(combined.expression, source, combined.score, tuple(evidence), reason)
+    return Resolution(
+        combined.expression, source, combined.score, tuple(evidence), reason, TEXT_METHOD
+    )
 
 
 def _unresolved(run: _Run) -> Resolution:
