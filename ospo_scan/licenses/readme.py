@@ -3,13 +3,18 @@
 Shared by the npm resolver (the tarball's README), installed npm packages and the PyPI sdist
 reading (an "or later" that only the README states). Markdown ATX and setext headings and
 reStructuredText titles are read; headings inside fenced code blocks are not headings.
+``readme_license`` reads the one license a clear, short section states.
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-__all__ = ["README_NAME", "license_section"]
+if TYPE_CHECKING:
+    from ospo_scan.licenses.normalize import Normalized
+
+__all__ = ["README_CONFIDENCE", "README_NAME", "license_section", "readme_license"]
 
 README_NAME = re.compile(r"(?i)^readme(?:\.(?:md|markdown|mdown|mkd|txt|rst))?$")
 # An ATX heading; older Markdown (and many READMEs written for it) also took "##License",
@@ -69,3 +74,109 @@ def _heading_words(title: str) -> str:
     title = re.sub(r"\{#[^}]*\}\s*$", "", title)
     title = re.sub(r"^[^\w*_`]+", "", title.strip())
     return title.strip().strip("*_`:").strip()
+
+
+# A README answer is below a license file's: the README is documentation, not the grant.
+README_CONFIDENCE = 0.7
+# A License section longer than this (in words) is more than a license name or one license
+# text: not "clear and short".
+MAX_README_SECTION_WORDS = 400
+# A section this short (in words) is read as a license name ("MIT", "The MIT License").
+MAXREADME_NAME_WORDS = 8
+# How a license text in a README section must match (as for license files winning over
+# vague metadata): nearly word for word, nothing left unexplained.
+README_TEXT_SCORE = 0.9
+# A copyright notice after the license name on the same line ("MIT © Ann Smith").
+_COPYRIGHT_TAIL = re.compile(
+    r"\s*(?:\u00a9|\(c\)|\bcopyright\s+(?:\u00a9|\(c\)|\d{4})).*$", re.IGNORECASE
+)
+# Markdown images (badges) and links ("[MIT](LICENSE)" names MIT).
+_MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+_LICENSED_UNDER = re.compile(
+    r"^(?:this|the)\s+(?:project|package|software|library|module|code)\s+is\s+"
+    r"(?:licensed|released|distributed|available|published)\s+under\s+(?:the\s+terms\s+of\s+)?"
+    r"(?:the\s+)?",
+    re.IGNORECASE,
+)
+_FILE_POINTER = re.compile(r"\s*\((?:\./)?[\w./-]*licen[cs]e[\w.-]*\)\s*$", re.IGNORECASE)
+
+
+def readme_license(section: str) -> Normalized | None:
+    """The one license a README License section states, or ``None`` when it is not clear.
+
+    Clear means: a license name on its own ("MIT", "The MIT License", "MIT © Ann"), read by
+    normalize as an SPDX id or a known alias (not a family guess such as "BSD"), or one whole
+    license text that detect matches nearly word for word with nothing left over. Anything
+    else (two licenses, a long section, extra words, an unknown text) is not clear. The
+    confidence is at most ``README_CONFIDENCE``.
+    """
+    from ospo_scan.licenses.detect import (
+        UNKNOWN_TEXT_REF,
+        detect_license_text,
+        is_copyright_line,
+        normalize_words,
+        restricting_words,
+    )
+    from ospo_scan.licenses.normalize import Normalized, normalize
+
+    words = normalize_words(section)
+    if not words or len(words) > MAX_README_SECTION_WORDS:
+        return None
+    kept: list[str] = []
+    copyright_notices: list[str] = []
+    for raw in section.splitlines():
+        line = _MARKDOWN_LINK.sub(r"\1", _MARKDOWN_IMAGE.sub("", raw)).strip().strip("*_`>")
+        line = line.strip()
+        if not line:
+            continue
+        if is_copyright_line(line):
+            copyright_notices.append(line)
+            continue
+        tail = _COPYRIGHT_TAIL.search(line)
+        if tail is not None:
+            copyright_notices.append(tail.group(0))
+            line = line[: tail.start()]
+        kept.append(line)
+    # Copyright lines are set aside as names and dates; one that also restricts ("not for
+    # resale") makes the section unclear.
+    if restricting_words("\n".join(copyright_notices)):
+        return None
+    name = " ".join(part for part in kept if part).strip().rstrip(".")
+    # "This project is licensed under BUSL 1.1 (./LICENSE.md)": the sentence names one license.
+    name = _LICENSED_UNDER.sub("", name)
+    name = _FILE_POINTER.sub("", name).strip()
+    if name and len(normalize_words(name)) <= MAXREADME_NAME_WORDS:
+        if name.startswith("(") and name.endswith(")"):
+            name = name[1:-1]
+        reading = normalize(name)
+        clear = (
+            reading.expression is not None
+            and reading.method in ("spdx", "deprecated", "alias")
+            and reading.confidence >= 0.8
+            and _single_license(reading.expression)
+        )
+        if not clear:
+            return None
+        confidence = min(reading.confidence, README_CONFIDENCE)
+        return Normalized(reading.expression, confidence, reading.method, section, reading.note)
+    detection = detect_license_text(section, filename="README")
+    expression = detection.expression
+    if (
+        expression is None
+        or UNKNOWN_TEXT_REF in expression
+        or detection.score < README_TEXT_SCORE
+        or not _single_license(expression)
+    ):
+        return None
+    confidence = min(detection.score, README_CONFIDENCE)
+    return Normalized(expression, confidence, "text", section, detection.note)
+
+
+def _single_license(expression: str) -> bool:
+    """One SPDX license id, no operator, no exception, no LicenseRef."""
+    from ospo_scan.licenses.normalize import canonical_id
+
+    return canonical_id(expression) == expression

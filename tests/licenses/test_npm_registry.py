@@ -14,17 +14,15 @@ import requests
 from ospo_scan.licenses.cache import LicenseCache
 from ospo_scan.licenses.http import HttpClient, RegistryUnavailable
 from ospo_scan.licenses.normalize import normalize
+from ospo_scan.licenses.readme import README_CONFIDENCE, license_section, readme_license
 from ospo_scan.licenses.registries import resolver_for
 from ospo_scan.licenses.registries.npm import (
     NOT_FOUND_TTL,
     NS_LICENSE_FILES,
-    README_CONFIDENCE,
     SOURCE,
     NpmResolver,
     declared_license,
     document_url,
-    license_section,
-    readme_license,
 )
 from ospo_scan.model import Component, Evidence, Resolution
 from ospo_scan.sources.base import make_purl
