@@ -341,7 +341,9 @@ def pypi_resolution(root: _Root, dist_info: Path, component: Component) -> Resol
         ]
 
     if choice is not None and choice.normalized.method != "unrecognized":
-        declared = settle_declaration(choice, texts, evidence, SOURCE, refine=True)
+        declared = settle_declaration(
+            choice, texts, evidence, SOURCE, refine=True, readme=fields.readme
+        )
         return _with_module_notices(root, dist_info, declared, explicit=says_only(choice))
     found = [(name, text) for _, name, text in texts()]
     if found:

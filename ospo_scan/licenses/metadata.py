@@ -62,6 +62,9 @@ class LicenseFields:
     classifiers: tuple[str, ...] = ()
     license_files: tuple[str, ...] = ()
     style: Literal["core", "json"] = "core"
+    # What the long description (the README) says of the license: its License section or a
+    # sentence stating it (``readme.license_words``), cut to ``MAX_README_WORDS_CHARS``.
+    readme: str | None = None
 
     @property
     def declares_anything(self) -> bool:
@@ -78,6 +81,7 @@ class LicenseFields:
             "classifiers": list(self.classifiers),
             "license_files": list(self.license_files),
             "style": self.style,
+            "readme": self.readme,
         }
 
     @classmethod
@@ -85,7 +89,8 @@ class LicenseFields:
         """Read back ``to_json`` output; ``None`` when ``value`` does not have that shape."""
         if not isinstance(value, dict):
             return None
-        strings = ("name", "version", "license_expression", "license")
+        # "readme" is absent from fields cached before it was read.
+        strings = ("name", "version", "license_expression", "license", "readme")
         if any(not isinstance(value.get(key), str | None) for key in strings):
             return None
         classifiers = value.get("classifiers")
@@ -103,6 +108,7 @@ class LicenseFields:
             classifiers=tuple(classifiers),
             license_files=tuple(license_files),
             style="core" if style == "core" else "json",
+            readme=value.get("readme"),
         )
 
 
@@ -122,9 +128,10 @@ def parse_core_metadata(data: bytes) -> LicenseFields:
     """Read the license fields of a METADATA or PKG-INFO file (core metadata 1.0 to 2.4).
 
     The format is RFC 822 headers (https://packaging.python.org/specifications/core-metadata/),
-    read with the stdlib email parser as the spec suggests; the body (the long description)
-    is ignored. Returns the fields as found; raises ``MetadataError`` when ``data`` is not
-    core metadata (too large, or no ``Metadata-Version``/``Name`` header).
+    read with the stdlib email parser as the spec suggests; of the body (the long description)
+    only what it says of the license is kept (``LicenseFields.readme``). Returns the fields
+    as found; raises ``MetadataError`` when ``data`` is not core metadata (too large, or no
+    ``Metadata-Version``/``Name`` header).
     """
     if len(data) > MAX_METADATA_BYTES:
         raise MetadataError(f"{len(data)} bytes is too large for core metadata")
@@ -148,6 +155,7 @@ def parse_core_metadata(data: bytes) -> LicenseFields:
         classifiers=_license_classifiers(_header(x) for x in _all(message, "Classifier")),
         license_files=license_files,
         style="core",
+        readme=_readme_words(message.get_payload()),
     )
 
 
@@ -180,6 +188,7 @@ def fields_from_json_info(info: Any) -> LicenseFields:
         classifiers=_license_classifiers(classifiers),
         license_files=tuple(f for f in license_files if f),
         style="json",
+        readme=_readme_words(info.get("description")),
     )
 
 
@@ -298,6 +307,21 @@ def _license_classifiers(classifiers: Iterable[str | None]) -> tuple[str, ...]:
 def _all(message: Any, name: str) -> list[Any]:
     found = message.get_all(name)
     return list(found) if found else []
+
+
+# The most of a long description read for its License section, and of that kept.
+MAX_DESCRIPTION_CHARS = 256 * 1024
+MAX_README_WORDS_CHARS = 4000
+
+
+def _readme_words(description: Any) -> str | None:
+    """What a long description says of the package's license (``readme.license_words``)."""
+    from ospo_scan.licenses.readme import license_words
+
+    if not isinstance(description, str) or not description.strip():
+        return None
+    words = license_words(description[:MAX_DESCRIPTION_CHARS])
+    return words[:MAX_README_WORDS_CHARS] if words else None
 
 
 def _header(value: Any) -> str | None:

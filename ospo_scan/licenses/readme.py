@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ospo_scan.licenses.normalize import Normalized
 
-__all__ = ["README_CONFIDENCE", "README_NAME", "license_section", "readme_license"]
+__all__ = [
+    "README_CONFIDENCE",
+    "README_NAME",
+    "license_section",
+    "license_words",
+    "readme_license",
+]
 
 README_NAME = re.compile(r"(?i)^readme(?:\.(?:md|markdown|mdown|mkd|txt|rst))?$")
 # An ATX heading; older Markdown (and many READMEs written for it) also took "##License",
@@ -95,12 +101,28 @@ _MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 
 
+# A Markdown link reference definition ("[badge-url]: https://..."): no words of the section.
+_LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+")
+# The words before a license name in a sentence that states the package's license: "This
+# project is licensed under the terms of the", "It is free software, released under the",
+# "Distributed under free software license".
 _LICENSED_UNDER = re.compile(
-    r"^(?:this|the)\s+(?:project|package|software|library|module|code)\s+is\s+"
-    r"(?:licensed|released|distributed|available|published)\s+under\s+(?:the\s+terms\s+of\s+)?"
-    r"(?:the\s+)?",
+    r"^(?:(?:this|the)\s+(?:project|package|software|library|module|code)\s+is\s+"
+    r"|it\s+is\s+(?:free\s+software,?\s+|open[- ]source\s+(?:software,?\s+)?)?)?"
+    r"(?:licen[cs]ed|released|distributed|available|published)\s+under\s+"
+    r"(?:the\s+terms\s+of\s+)?(?:the\s+|an?\s+)?"
+    r"(?:(?:free|open[- ]source)\s+(?:software\s+)?licen[cs]e\s+(?=\S+\s*$))?",
     re.IGNORECASE,
 )
+# A line that states the package's license in a sentence, read when a README has no License
+# section: at the start of a line (a bullet of features, a paragraph), so that a sentence
+# about another project ("it uses libfoo, released under the LGPL") is not taken for one.
+_STATEMENT_LINE = re.compile(
+    r"^(?:(?:this|the)\s+(?:project|package|software|library|module|code)\s+is\s+)?"
+    r"(?:licen[cs]ed|released|distributed|published)\s+under\s+\S",
+    re.IGNORECASE,
+)
+_BULLET = re.compile(r"^\s{0,4}(?:[*+-]|\d{1,2}[.)])\s+")
 _FILE_POINTER = re.compile(r"\s*\((?:\./)?[\w./-]*licen[cs]e[\w.-]*\)\s*$", re.IGNORECASE)
 
 
@@ -128,8 +150,9 @@ def readme_license(section: str) -> Normalized | None:
     kept: list[str] = []
     copyright_notices: list[str] = []
     for raw in section.splitlines():
-        line = _MARKDOWN_LINK.sub(r"\1", _MARKDOWN_IMAGE.sub("", raw)).strip().strip("*_`>")
-        line = line.strip()
+        if _LINK_DEFINITION.match(raw):
+            continue
+        line = _plain(raw)
         if not line:
             continue
         if is_copyright_line(line):
@@ -180,3 +203,25 @@ def _single_license(expression: str) -> bool:
     from ospo_scan.licenses.normalize import canonical_id
 
     return canonical_id(expression) == expression
+
+
+def _plain(line: str) -> str:
+    """A README line without Markdown images, link targets, emphasis and quote marks."""
+    line = _MARKDOWN_LINK.sub(r"\1", _MARKDOWN_IMAGE.sub("", line)).strip().strip("*_`>")
+    return line.strip()
+
+
+def license_words(readme: str) -> str | None:
+    """What a README says of the package's license: its License section (``license_section``),
+    else the first line that states the license in a sentence ("Distributed under free
+    software license GPLv2", "This library is licensed under the MIT license"); ``None`` when
+    it has neither. ``readme_license`` then says whether the words name one license clearly.
+    """
+    section = license_section(readme)
+    if section:
+        return section
+    for raw in readme.splitlines():
+        line = _plain(_BULLET.sub("", raw, count=1))
+        if _STATEMENT_LINE.match(line):
+            return line
+    return None

@@ -80,6 +80,15 @@ def test_body_is_not_read_as_headers() -> None:
     assert parse_core_metadata(data).license is None
 
 
+def test_the_body_keeps_only_what_the_readme_says_of_the_license() -> None:
+    data = (
+        b"Metadata-Version: 2.1\nName: x\nVersion: 1\n\n# x\n\nFast.\n\n"
+        b"## License\n\nReleased under the MIT license.\n\n## Usage\n\nimport x\n"
+    )
+    assert parse_core_metadata(data).readme == "Released under the MIT license."
+    assert parse_core_metadata(data.split(b"## License")[0]).readme is None
+
+
 def test_latin1_pkg_info_and_byte_order_mark() -> None:
     data = "\ufeffMetadata-Version: 1.0\nName: caf\xe9\nLicense: MIT\n".encode("latin-1", "ignore")
     assert parse_core_metadata(data).name == "caf\xe9"
@@ -116,6 +125,7 @@ def test_json_info() -> None:
         "license_expression": "MIT OR Apache-2.0",
         "classifiers": ["Topic :: Utilities", "License :: OSI Approved :: MIT License"],
         "license_files": ["LICENSE-MIT", "LICENSE-APACHE"],
+        "description": "# demo\n\n- Distributed under free software license GPLv2\n",
     }
     assert fields_from_json_info(info) == LicenseFields(
         name="demo",
@@ -125,6 +135,7 @@ def test_json_info() -> None:
         classifiers=("License :: OSI Approved :: MIT License",),
         license_files=("LICENSE-MIT", "LICENSE-APACHE"),
         style="json",
+        readme="Distributed under free software license GPLv2",
     )
 
 
@@ -168,6 +179,11 @@ def test_evidence_clips_a_pasted_license_text() -> None:
 def test_fields_survive_the_cache_round_trip() -> None:
     fields = parse_core_metadata(OLD_PKG_INFO)
     assert LicenseFields.from_json(fields.to_json()) == fields
+    with_readme = LicenseFields(license="BSD", readme="Released under the MIT license.")
+    assert LicenseFields.from_json(with_readme.to_json()) == with_readme
+    # Fields cached before the README was read have no "readme".
+    stored = {k: v for k, v in with_readme.to_json().items() if k != "readme"}
+    assert LicenseFields.from_json(stored) == LicenseFields(license="BSD")
     assert LicenseFields.from_json({"name": 1}) is None
     assert LicenseFields.from_json("MIT") is None
 

@@ -14,7 +14,12 @@ import requests
 from ospo_scan.licenses.cache import LicenseCache
 from ospo_scan.licenses.http import HttpClient, RegistryUnavailable
 from ospo_scan.licenses.normalize import normalize
-from ospo_scan.licenses.readme import README_CONFIDENCE, license_section, readme_license
+from ospo_scan.licenses.readme import (
+    README_CONFIDENCE,
+    license_section,
+    license_words,
+    readme_license,
+)
 from ospo_scan.licenses.registries import resolver_for
 from ospo_scan.licenses.registries.npm import (
     NOT_FOUND_TTL,
@@ -497,6 +502,13 @@ def test_license_section(readme: str, section: str | None) -> None:
         ("This project is licensed under [BUSL 1.1](./LICENSE.md).", "BUSL-1.1"),
         ("This package is released under the terms of the MIT License.", "MIT"),
         ("This project is licensed under MIT and some terms of our own.", None),
+        # jsonp 0.2.1: Markdown link definitions for badges end the section.
+        ("MIT\n\n[saucelabs-image]: https://badges.test/jsonp.svg\n[x]: https://x.test", "MIT"),
+        # zthreading 0.1.19, unicorn 2.1.4: a sentence of the package's own.
+        ("It is free software, released under the MIT licence", "MIT"),
+        ("Distributed under free software license GPLv2", "GPL-2.0-only"),
+        ("Licensed under the Apache License, Version 2.0", "Apache-2.0"),
+        ("Distributed under free software license GPLv2 and our terms", None),
         # A restriction hidden in a copyright notice makes the section unclear.
         ("MIT\n\nCopyright 2020 Ann Smith. Not for resale.", None),
         ("MIT © Ann Smith, for non-commercial use", None),
@@ -511,6 +523,29 @@ def test_readme_license(section: str, expression: str | None) -> None:
     assert (reading.expression if reading else None) == expression
     if reading is not None:
         assert reading.confidence <= README_CONFIDENCE
+
+
+@pytest.mark.parametrize(
+    ("readme", "words"),
+    [
+        ("# demo\n\n## License\n\nMIT\n", "MIT"),
+        # No License section: a line that states the package's license.
+        (
+            "# Unicorn\n\n- Thread-safety by design\n- Distributed under free software license"
+            " GPLv2\n\nMore at the site.",
+            "Distributed under free software license GPLv2",
+        ),
+        (
+            "Intro.\n\nThis library is licensed under the MIT license.\n",
+            "This library is licensed under the MIT license.",
+        ),
+        # A sentence about another project, or not at the start of a line, is not one.
+        ("It wraps libfoo, which is released under the LGPL.\n", None),
+        ("# demo\n\nNothing about it.\n", None),
+    ],
+)
+def test_license_words(readme: str, words: str | None) -> None:
+    assert license_words(readme) == words
 
 
 # -- a GNU license declared by a bare version ---------------------------------------------------

@@ -1074,6 +1074,64 @@ def test_classifiers_without_license_files_are_the_method(
     assert resolution.confidence == 0.8
 
 
+def _readme_case(recorded: RecordedRegistry, classifier: str, readme: str) -> None:
+    """A wheel with no license file, a classifier and a long description."""
+    metadata = _metadata("1.0", f"Classifier: License :: {classifier}").replace(
+        b"Long description.", readme.encode()
+    )
+    _serve_demo(recorded, _demo_wheel(metadata), core=metadata)
+
+
+def test_a_readme_stating_a_stricter_license_settles_a_vague_classifier(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # unicorn 2.1.4's shape: a "BSD License" classifier, no license file, and a README bullet.
+    readme = "# Demo\n\n- Fast\n- Distributed under free software license GPLv2\n"
+    _readme_case(recorded_session, "OSI Approved :: BSD License", readme)
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert (resolution.expression, resolution.method) == ("GPL-2.0-only", "readme")
+    assert resolution.confidence == 0.7
+    assert resolution.reason is not None
+    assert resolution.reason.endswith(
+        "names no one license and the package ships no license file; its README states GPL-2.0-only"
+    )
+    assert resolution.evidence[-1].detail == "the long description (README)"
+
+
+@pytest.mark.parametrize(
+    ("classifier", "readme", "expected"),
+    [
+        # The README names the version the family name lacks.
+        (
+            "OSI Approved :: BSD License",
+            "## License\n\nBSD-2-Clause\n",
+            "BSD-2-Clause",
+        ),
+        # A README naming a license that restricts less than the guess does not replace it.
+        ("OSI Approved :: GNU General Public License (GPL)", "## License\n\nMIT\n", None),
+        # Nothing clear in the README: the guess stands.
+        ("OSI Approved :: BSD License", "## License\n\nBSD, see the file.\n", None),
+    ],
+)
+def test_what_a_readme_may_settle(
+    recorded_session: RecordedRegistry,
+    cache: LicenseCache,
+    classifier: str,
+    readme: str,
+    expected: str | None,
+) -> None:
+    _readme_case(recorded_session, classifier, readme)
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    if expected is None:
+        assert resolution.method == "classifier"
+    else:
+        assert (resolution.expression, resolution.method) == (expected, "readme")
+
+
 UNLICENSE_TEXT = (FIXTURES / "license-texts" / "npm__tweetnacl__1.0.3__LICENSE").read_text("utf-8")
 CC0_TEXT = (FIXTURES / "license-texts" / "npm__mdn-data__2.37.2__LICENSE").read_text("utf-8")
 

@@ -52,6 +52,7 @@ from ospo_scan.licenses.metadata import (
 from ospo_scan.licenses.registries.base import (
     LICENSE_FOLDER,
     LOW_CONFIDENCE,
+    README_METHOD,
     TEXT_METHOD,
     reading_method,
 )
@@ -715,6 +716,7 @@ def _settle_with_license_files(
         verify=binary_only,
         refine=bool(wheels),
         refine_texts=lambda: _release_license_texts(run, fields, sdist=False),
+        readme=fields.readme,
     )
 
 
@@ -727,6 +729,7 @@ def settle_declaration(
     verify: bool = False,
     refine: bool = False,
     refine_texts: Callable[[], list[tuple[str, str, str]]] | None = None,
+    readme: str | None = None,
 ) -> Resolution:
     """The resolution of a metadata declaration, checked against the wheel's license files
     when the declaration is vague (see ``_is_vague``) or a GNU license without "only" or "or
@@ -775,6 +778,8 @@ def settle_declaration(
         return _refined_by_files(resolution, refine_texts or license_texts)
     texts = license_texts()
     if not texts:
+        if vague and readme:
+            return _settled_by_readme(choice, readme, evidence, source)
         return choice_resolution(choice, evidence, source)
     for where, member, text in texts:
         evidence.append(Evidence(source, clip_evidence(text), f"{where} {member}"))
@@ -819,6 +824,41 @@ def settle_declaration(
         # The files are read already: what they add costs nothing more.
         return _refined_by_files(resolution, lambda: texts, detections)
     return resolution
+
+
+def _settled_by_readme(
+    choice: LicenseChoice, readme: str, evidence: list[Evidence], source: str
+) -> Resolution:
+    """A vague declaration of a package that ships no license file, settled by what its
+    README (the long description) states: one license named clearly (``readme_license``)
+    of the declared family (a "BSD" classifier and "released under the BSD 2-Clause
+    license") or restricting more than the guess (unicorn 2.1.4: a "BSD License" classifier,
+    and "Distributed under free software license GPLv2"). Otherwise the declaration stands.
+    """
+    from ospo_scan.licenses.categories import restriction
+    from ospo_scan.licenses.normalize import license_family, license_keys
+    from ospo_scan.licenses.readme import README_CONFIDENCE, readme_license
+
+    declared = choice.normalized
+    reading = readme_license(readme)
+    if reading is None or reading.expression is None or declared.expression is None:
+        return choice_resolution(choice, evidence, source)
+    stated, guessed = reading.expression, declared.expression
+    try:
+        families = {license_family(key) for key in license_keys(guessed)}
+        same_family = families == {license_family(stated)}
+        stricter = restriction((stated,)) > restriction(license_keys(guessed))
+    except ValueError:
+        return choice_resolution(choice, evidence, source)
+    if stated == guessed or not (same_family or stricter):
+        return choice_resolution(choice, evidence, source)
+    evidence.append(Evidence(source, clip_evidence(readme), "the long description (README)"))
+    reason = (
+        f"{choice.field} {declared.raw!r} ({declared.method}) names no one license and the"
+        f" package ships no license file; its README states {stated}"
+    )
+    confidence = min(reading.confidence, README_CONFIDENCE)
+    return Resolution(stated, source, confidence, tuple(evidence), reason, README_METHOD)
 
 
 def _refined_by_files(
