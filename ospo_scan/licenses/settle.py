@@ -613,6 +613,16 @@ def without_absent_folders(text: str, shipped: Callable[[str], bool]) -> str:
     return "\n".join(line for line in out if _SCOPE_POINTERS.search(line) is None)
 
 
+# A license file named for third-party code ("LICENSES.third-party", "THIRD_PARTY_NOTICES",
+# "LICENSE-3RD-PARTY.txt"): the licenses of what the package vendors, not its own.
+_THIRD_PARTY_FILE = re.compile(r"(?i)(?:third|3rd)[-_. ]?party")
+
+
+def is_third_party_file(member: str) -> bool:
+    """Whether a license file's name says it holds third-party code's licenses."""
+    return _THIRD_PARTY_FILE.search(member.rsplit("/", 1)[-1]) is not None
+
+
 def read_license_files(texts: Sequence[tuple[str, str]]) -> list[Detection]:
     """Each license file's reading ((member, text) in, in the same order): its text matched
     against the license templates (``detect.detect_license_text``), without the texts that

@@ -1132,6 +1132,31 @@ def test_what_a_readme_may_settle(
         assert (resolution.expression, resolution.method) == (expected, "readme")
 
 
+def test_a_file_of_third_party_licenses_does_not_keep_a_vague_declaration_unsettled(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # numba 0.68.1's shape: License "BSD", its own two-clause text in LICENSE, and the
+    # licenses of what it vendors (MIT, a text no template matches) in LICENSES.third-party.
+    vendored = (
+        "The source tree includes vendored libraries governed by the following licenses.\n\n"
+        "appdirs\n-------\n" + MIT_TEXT + "\n\nwidget\n------\nThe widget authors grant you"
+        " leave to use, copy and share this code, keeping this notice with every copy.\n"
+    )
+    _license_files_case(
+        recorded_session,
+        "License: BSD",
+        files=(("licenses/LICENSE", BSD2_TEXT), ("licenses/LICENSES.third-party", vendored)),
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert (resolution.expression, resolution.method) == ("BSD-2-Clause", "license-text")
+    assert resolution.reason == (
+        "License 'BSD' (ambiguous) is settled by the license files LICENSE"
+        " (LICENSES.third-party left out: third-party code)"
+    )
+
+
 UNLICENSE_TEXT = (FIXTURES / "license-texts" / "npm__tweetnacl__1.0.3__LICENSE").read_text("utf-8")
 CC0_TEXT = (FIXTURES / "license-texts" / "npm__mdn-data__2.37.2__LICENSE").read_text("utf-8")
 

@@ -764,7 +764,7 @@ def settle_declaration(
     """
     from ospo_scan.licenses.detect import combine_detections
     from ospo_scan.licenses.normalize import refine_gnu_version
-    from ospo_scan.licenses.settle import contradicting_files, files_settle
+    from ospo_scan.licenses.settle import contradicting_files, files_settle, is_third_party_file
 
     declared = choice.normalized
     vague = _is_vague(choice)
@@ -800,11 +800,25 @@ def settle_declaration(
                 f" {names}: {why}"
             )
             return Resolution(expression, source, confidence, tuple(evidence), reason, TEXT_METHOD)
-    settled = files_settle(combined, declared.expression) if vague else None
+    settled, left_out = None, ""
+    own = [i for i, (_, member, _) in enumerate(texts) if not is_third_party_file(member)]
+    if vague and own and len(own) < len(texts):
+        # The package's own license files settle it without a file of third-party notices
+        # beside them (numba's LICENSES.third-party): its licenses cover vendored code.
+        own_members = [texts[i][1] for i in own]
+        own_combined = combine_detections([detections[i] for i in own], own_members)
+        settled = files_settle(own_combined, declared.expression)
+        if settled is not None:
+            combined, found = own_combined, own_combined.expression
+            names = ", ".join(member.rsplit("/", 1)[-1] for member in own_members)
+            others = [texts[i][1].rsplit("/", 1)[-1] for i in range(len(texts)) if i not in own]
+            left_out = f" ({', '.join(others)} left out: third-party code)"
+    if vague and settled is None:
+        settled = files_settle(combined, declared.expression)
     if settled is not None and found is not None:
         reason = (
             f"{choice.field} {declared.raw!r} ({declared.method}) {settled} the license"
-            f" files {names}"
+            f" files {names}{left_out}"
         )
         expression = _keep_declared_or_later(found, declared.expression)
         return Resolution(expression, source, combined.score, tuple(evidence), reason, TEXT_METHOD)
