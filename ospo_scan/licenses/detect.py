@@ -1524,6 +1524,16 @@ def _family_of_id(license_id: str) -> str:
     return license_id.split("-", 1)[0].lower()
 
 
+def _names_family(words: list[str], position: int, families: set[str]) -> bool:
+    """Whether one of the few words before ``words[position]`` is a matched family's name
+    ("bsd" for BSD-3-Clause, "mit", "apache")."""
+    before = words[max(0, position - _NAME_REACH) : position]
+    return any(word in families for word in before)
+
+
+_NAME_REACH = 4  # "Simplified BSD license", "BSD 3 clause license": the name is this close
+
+
 def _foreign_families(words: list[str], families: set[str]) -> list[str]:
     """Restrictive license families named in ``words`` that no match accounts for."""
     foreign: list[str] = []
@@ -1584,7 +1594,13 @@ def _leftover(
         foreign = _foreign_families(words, families)
         # Prose that keeps talking about licenses ("third-party license text follows") is
         # about terms we did not match; a title or "is licensed as follows" is not.
-        talk = sum(1 for word in words if word in _LICENSE_WORDS)
+        # A license word that follows the name of a matched family ("distributed under a BSD
+        # 3-clause license", numbagg 0.9.6) names that license: it is not such talk.
+        talk = sum(
+            1
+            for position, word in enumerate(words)
+            if word in _LICENSE_WORDS and not _names_family(words, position, families)
+        )
         # A statement that offers the matched licenses as a choice names them all ("licensed
         # under Apache License 2.0, MIT License and New BSD License; you can choose one"):
         # its license words are the point, not terms of their own.

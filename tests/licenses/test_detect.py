@@ -109,6 +109,7 @@ def test_accuracy_on_the_fixture_files() -> None:
 
 MIT = _read("npm__express__5.3.0__LICENSE")
 BSD3 = _read("pypi__click__8.5.1__LICENSE.txt")
+BSD2 = _read("npm__esprima__4.0.1__LICENSE.BSD")
 APACHE = _read("pypi__requests__2.34.2__LICENSE")
 GPL3 = _read("pypi__pygithub__2.10.0__COPYING")
 LGPL3 = _read("pypi__pygithub__2.10.0__COPYING.LESSER")
@@ -152,10 +153,16 @@ def test_words_added_to_a_bsd_text(inserted: str, expected: str | None) -> None:
             "You can choose one of these licences. Declarations follow:",
             "Apache-2.0 OR MIT OR BSD-3-Clause",
         ),
-        # The same license talk without a choice is not explained away.
+        # The same licenses without a choice: each covers part of the code, all apply.
         (
             "Code is licensed under Apache License 2.0, MIT Licence and NEW BSD License.\n"
             "Each of these licences covers other files. Declarations follow:",
+            "Apache-2.0 AND MIT AND BSD-3-Clause",
+        ),
+        # Talk of licenses the texts below do not account for is not explained away.
+        (
+            "Code is licensed under licenses. The license terms and licensing of the public\n"
+            "parts differ from the license of the rest. Declarations follow:",
             "Apache-2.0 AND MIT AND BSD-3-Clause AND LicenseRef-ospo-license-text",
         ),
     ],
@@ -163,6 +170,18 @@ def test_words_added_to_a_bsd_text(inserted: str, expected: str | None) -> None:
 def test_a_statement_offering_the_texts_below_as_a_choice(statement: str, expected: str) -> None:
     text = "\n\n".join((statement, APACHE, MIT, BSD3))
     assert detect_license_text(text).expression == expected
+
+
+def test_an_introduction_naming_the_licenses_that_follow() -> None:
+    # numba's neighbour numbagg 0.9.6: titles and a sentence naming each text's license.
+    text = (
+        "License\n=======\n\nNumbagg is distributed under a BSD 3-clause license. It includes"
+        " portions of\nBottleneck, which is distributed under a Simplified BSD license.\n\n"
+        "Numbagg license\n===============\n\n" + BSD3 + "\n\nBottleneck license\n"
+        "==================\n\n" + BSD2
+    )
+    detection = detect_license_text(text)
+    assert detection.expression == "BSD-3-Clause AND BSD-2-Clause"
 
 
 @pytest.mark.parametrize(
