@@ -1100,6 +1100,24 @@ def test_a_readme_stating_a_stricter_license_settles_a_vague_classifier(
     assert resolution.evidence[-1].detail == "the long description (README)"
 
 
+def test_a_license_field_naming_a_missing_file_gives_way_to_the_readme(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # zthreading 0.1.19's shape: License "LICENSE", no such file, a License section.
+    metadata = _metadata("1.0", "License: LICENSE").replace(
+        b"Long description.",
+        b"# demo\n\n## Licence\n\nIt is free software, released under the MIT licence\n",
+    )
+    _serve_demo(recorded_session, _demo_wheel(metadata), core=metadata)
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert (resolution.expression, resolution.method) == ("MIT", "readme")
+    assert resolution.reason == (
+        "License 'LICENSE' names no license and no license file was found; the README states MIT"
+    )
+
+
 @pytest.mark.parametrize(
     ("classifier", "readme", "expected"),
     [

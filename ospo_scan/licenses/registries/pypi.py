@@ -500,6 +500,7 @@ class PypiResolver:
         # A license string normalize does not recognize is kept as a last resort, while the
         # later steps look for something better (the wheel's license files, typically).
         unrecognized: LicenseChoice | None = None
+        readme: str | None = None
         for step in steps:
             for found in step(run):
                 if found.fields is None:
@@ -513,6 +514,7 @@ class PypiResolver:
                         return _with_source_notices(run, resolution, explicit=False)
                     continue
                 run.read_metadata = True
+                readme = readme or found.fields.readme
                 run.evidence.extend(license_evidence(found.fields, found.where))
                 choice = choose_license(found.fields)
                 if choice is None:
@@ -525,7 +527,9 @@ class PypiResolver:
                     return _with_source_notices(run, resolution, explicit=says_only(choice))
             if run.index_says_missing:
                 return None
-        return None if unrecognized is None else _resolution(run, unrecognized)
+        if unrecognized is None:
+            return None
+        return _stated_in_readme(run, unrecognized, readme) or _resolution(run, unrecognized)
 
 
 # A GNU license text names its version, not whether later versions apply; the notice at the
@@ -663,6 +667,30 @@ def _notice_sources(archive: RemoteZip) -> list[str]:
         # A package's __init__ (often empty) after single-file modules at the top.
         candidates.append((len(parts), size == 0, name))
     return [name for _, empty, name in sorted(candidates) if not empty][:MAX_NOTICE_SOURCES]
+
+
+def _stated_in_readme(run: _Run, choice: LicenseChoice, readme: str | None) -> Resolution | None:
+    """A license field normalize does not recognize ("LICENSE", naming a file the package
+    does not ship: zthreading 0.1.19) and no license file: the one license the README
+    (the long description) states clearly, if it does."""
+    from ospo_scan.licenses.readme import README_CONFIDENCE, readme_license
+
+    reading = readme_license(readme) if readme else None
+    if readme is None or reading is None or reading.expression is None:
+        return None
+    evidence = [*run.evidence, Evidence(SOURCE, clip_evidence(readme), README_DETAIL)]
+    reason = (
+        f"{choice.field} {choice.normalized.raw!r} names no license and no license file was"
+        f" found; the README states {reading.expression}"
+    )
+    confidence = min(reading.confidence, README_CONFIDENCE)
+    return Resolution(
+        reading.expression, SOURCE, confidence, tuple(evidence), reason, README_METHOD
+    )
+
+
+# Where a README statement was read, in evidence.
+README_DETAIL = "the long description (README)"
 
 
 def _resolution(run: _Run, choice: LicenseChoice) -> Resolution:
@@ -866,7 +894,7 @@ def _settled_by_readme(
         return choice_resolution(choice, evidence, source)
     if stated == guessed or not (same_family or stricter):
         return choice_resolution(choice, evidence, source)
-    evidence.append(Evidence(source, clip_evidence(readme), "the long description (README)"))
+    evidence.append(Evidence(source, clip_evidence(readme), README_DETAIL))
     reason = (
         f"{choice.field} {declared.raw!r} ({declared.method}) names no one license and the"
         f" package ships no license file; its README states {stated}"
