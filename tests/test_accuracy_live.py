@@ -196,7 +196,7 @@ def test_the_development_set_meets_the_bar(report: Any) -> None:
         ("heldout-9", 0.925),
         ("heldout-10", 0.935),
         ("heldout-11", 0.945),
-        ("heldout-12", 0.955),
+        ("heldout-12", 0.965),
     ],
 )
 def test_the_held_out_sets_do_not_regress(report: Any, tag: str, floor: float) -> None:
@@ -226,7 +226,7 @@ def test_npm_lockfile_license_data_answers_as_the_registry_does(
 
 
 # The whole ground truth, held-out sets included, is the best stand-in for an unseen set;
-# measured 97.2% (2863/2945) on 2026-11-26. The latest held-out set scored 95.9% at its first
+# measured 97.3% (3073/3159) on 2026-11-26. The latest held-out set scored 96.3% at its first
 # measurement, so this bar holds on what ospo-scan has seen, not yet on unseen packages.
 @pytest.mark.live
 def test_accuracy_meets_the_bar(report: Any) -> None:
