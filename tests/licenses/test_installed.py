@@ -294,6 +294,26 @@ def test_metadata_without_a_license_falls_back_to_the_license_files(
     assert (resolution.expression, resolution.source) == ("MIT", "installed")
 
 
+def test_an_installed_package_without_license_files_reads_its_readme(
+    project: Path, tmp_path: Path
+) -> None:
+    # As the registry path: a vague classifier, no license file, a README line stating GPLv2.
+    install_pypi(
+        project,
+        "engine-2.1.dist-info",
+        "Metadata-Version: 2.1\nName: engine\nVersion: 2.1\n"
+        "Classifier: License :: OSI Approved :: BSD License\n\n"
+        "# Engine\n\n- Distributed under free software license GPLv2\n",
+    )
+    component = pypi("engine", "2.1", project / "uv.lock")
+    resolution = resolve_offline([component], tmp_path)[component.purl]
+    assert (resolution.expression, resolution.source, resolution.method) == (
+        "GPL-2.0-only",
+        "installed",
+        "readme",
+    )
+
+
 def test_explain_says_where_it_looked(project: Path, tmp_path: Path) -> None:
     component = pypi("absent", "1.0", project / "uv.lock")
     explanation = explain(component, ResolveOptions(offline=True, cache_dir=tmp_path / "cache"))
