@@ -446,14 +446,7 @@ def _settle_vague(declared: Resolution, where: str, texts: list[tuple[str, str]]
     if settled is None or combined.expression is None:
         return replace(declared, evidence=tuple(evidence))
     reason = f"the package declares {raw!r}, which {settled} the license files {names}"
-    return Resolution(
-        combined.expression,
-        declared.source,
-        combined.score,
-        tuple(evidence),
-        reason,
-        TEXT_METHOD,
-    )
+    return _files_answer(declared, combined, evidence, reason)
 
 
 def _settle_declared(
@@ -597,13 +590,15 @@ def _from_texts(declared: Resolution, tarball: str, texts: list[tuple[str, str]]
     reason = None
     if combined.score < LOW_CONFIDENCE or UNKNOWN_TEXT_REF in combined.expression:
         reason = combined.note or f"low-confidence reading of {names}"
+    return _files_answer(declared, combined, evidence, reason)
+
+
+def _files_answer(
+    declared: Resolution, combined: Detection, evidence: list[Evidence], reason: str | None
+) -> Resolution:
+    """The license files' combined reading as the answer, its score as the confidence."""
     return Resolution(
-        combined.expression,
-        declared.source,
-        combined.score,
-        tuple(evidence),
-        reason,
-        TEXT_METHOD,
+        combined.expression, declared.source, combined.score, tuple(evidence), reason, TEXT_METHOD
     )
 
 
