@@ -735,9 +735,10 @@ def terms_files(
     """The license files (members) that hold no known license but terms of their own: long
     enough (``MIN_TERMS_WORDS``), with restricting words (``MIN_RESTRICTING_WORDS``), without
     the usual words of the ``declared`` license's family (then it is a variant of that text
-    the matcher missed), and not named for third-party code or for people. xlwings 0.37.8
-    declares BSD-3-Clause and ships, beside that text, LICENSE_PRO.txt: the commercial EULA
-    of its ``pro`` folder."""
+    the matcher missed), and not named for third-party code or for people; or any length, when
+    it puts part of the package under a vendor's enterprise, commercial or proprietary license
+    by name (``_OTHER_TERMS``). xlwings 0.37.8 declares BSD-3-Clause and ships, beside that
+    text, LICENSE_PRO.txt: the commercial EULA of its ``pro`` folder."""
     from ospo_scan.licenses.detect import normalize_words, restricting_words
     from ospo_scan.licenses.normalize import license_family
 
@@ -747,12 +748,44 @@ def terms_files(
         name = member.rsplit("/", 1)[-1]
         if detection.expression is not None or _BUNDLED_FILE.search(name):
             continue
-        if _NOT_TERMS_FILE.match(name) or marker is None or marker.search(text):
+        if _NOT_TERMS_FILE.match(name):
+            continue
+        if _OTHER_TERMS.search(" ".join(text.split())):
+            found.append(member)
+            continue
+        if marker is None or marker.search(text):
             continue
         words = len(normalize_words(text))
         if words >= MIN_TERMS_WORDS and len(restricting_words(text)) >= MIN_RESTRICTING_WORDS:
             found.append(member)
     return found
+
+
+def with_terms_files(
+    expression: str, texts: list[tuple[str, str]], detections: list[Detection]
+) -> tuple[str, str] | None:
+    """``expression`` (what the license files settled) with an unknown part for each file of
+    terms no known license has (``terms_files``), and the note that says so; ``None`` when
+    there is none."""
+    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF
+    from ospo_scan.licenses.normalize import parse_expression, render
+
+    unknown = terms_files(expression, texts, detections)
+    if not unknown or UNKNOWN_TEXT_REF in expression:
+        return None
+    names = ", ".join(member.rsplit("/", 1)[-1] for member in unknown)
+    joined = f"({expression}) AND {UNKNOWN_TEXT_REF}"
+    return render(parse_expression(joined)), f"{names} holds terms that match no known license"
+
+
+# A license file that puts part of the package under a vendor's own terms by name, without
+# quoting them: inference-gpu 1.8.3's LICENSE says its "inference/enterprise/" folders "are
+# governed by the Roboflow Enterprise License" (shipped in the wheel; the text is not).
+_OTHER_TERMS = re.compile(
+    r"\b(?:governed\s+by|licensed\s+under|subject\s+to|covered\s+by)\s+(?:the\s+)?"
+    r"(?:[\w.-]+\s+){0,3}(?:enterprise|commercial|proprietary)\s+licen[cs]e\b",
+    re.IGNORECASE,
+)
 
 
 def declared_with_exception(files: Detection, declared: str) -> str | None:

@@ -1175,6 +1175,29 @@ def test_a_file_of_third_party_licenses_does_not_keep_a_vague_declaration_unsett
     )
 
 
+def test_a_part_under_a_vendors_enterprise_license_is_not_left_out(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # inference-gpu 1.8.3's shape: an Apache classifier, the Apache text in LICENSE.core, and
+    # a LICENSE that puts the shipped enterprise folders under the vendor's own license.
+    statement = (
+        "LICENSE.core (Apache 2.0) applies to all files in this repository except for the\n"
+        "files and folders in the `demo/enterprise/` directory, which are governed by the\n"
+        "Acme Enterprise License located at `demo/enterprise/LICENSE.txt`.\n"
+    )
+    _license_files_case(
+        recorded_session,
+        "Classifier: License :: OSI Approved :: Apache Software License",
+        files=(("licenses/LICENSE", statement), ("licenses/LICENSE.core", APACHE_TEXT)),
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "Apache-2.0 AND LicenseRef-ospo-license-text"
+    assert resolution.reason is not None
+    assert resolution.reason.endswith("; LICENSE holds terms that match no known license")
+
+
 UNLICENSE_TEXT = (FIXTURES / "license-texts" / "npm__tweetnacl__1.0.3__LICENSE").read_text("utf-8")
 CC0_TEXT = (FIXTURES / "license-texts" / "npm__mdn-data__2.37.2__LICENSE").read_text("utf-8")
 
@@ -2167,6 +2190,12 @@ def test_an_exception_in_the_license_files_is_attached_to_the_declared_license(
         # xlwings 0.37.8's shape: the declared BSD text, and beside it the EULA of a folder the
         # wheel also ships. Never the BSD alone: a person reads those terms.
         ("LICENSE_PRO.txt", EULA_TEXT, "BSD-3-Clause AND LicenseRef-ospo-license-text"),
+        # However short, a file that puts a folder under a vendor's license by name.
+        (
+            "NOTICE.txt",
+            "The files in demo/pro/ are governed by the Acme Commercial License.",
+            "BSD-3-Clause AND LicenseRef-ospo-license-text",
+        ),
         # A file that names people is not terms, however it is worded.
         ("CONTRIBUTORS.txt", EULA_TEXT, "BSD-3-Clause"),
         # The declared license's own text with edits the matcher misses: no other terms.

@@ -425,11 +425,14 @@ def _settle_vague(declared: Resolution, where: str, texts: list[tuple[str, str]]
     they settle it (``settle.files_settle``), or by an unknown license when they hold terms
     that match no known license (``settle.contradicting_files``); else ``declared`` with the
     texts as evidence."""
-    from ospo_scan.licenses.settle import contradicting_files, files_settle
+    from ospo_scan.licenses.detect import combine_detections
+    from ospo_scan.licenses.settle import contradicting_files, files_settle, with_terms_files
 
     if declared.expression is None or not texts:
         return declared
-    evidence, combined = _read_texts(declared, where, texts)
+    evidence = _with_texts(declared, where, texts)
+    detections = read_license_files(texts)
+    combined = combine_detections(detections, [member for member, _ in texts])
     names = ", ".join(member for member, _ in texts)
     raw = declared.evidence[0].value if declared.evidence else declared.expression
     if combined.expression is None:
@@ -446,6 +449,11 @@ def _settle_vague(declared: Resolution, where: str, texts: list[tuple[str, str]]
     if settled is None or combined.expression is None:
         return replace(declared, evidence=tuple(evidence))
     reason = f"the package declares {raw!r}, which {settled} the license files {names}"
+    with_terms = with_terms_files(combined.expression, texts, detections)
+    if with_terms is not None:
+        expression, note = with_terms
+        combined = replace(combined, expression=expression)
+        reason = f"{reason}; {note}"
     return _files_answer(declared, combined, evidence, reason)
 
 

@@ -792,7 +792,12 @@ def settle_declaration(
     """
     from ospo_scan.licenses.detect import combine_detections
     from ospo_scan.licenses.normalize import refine_gnu_version
-    from ospo_scan.licenses.settle import contradicting_files, files_settle, is_third_party_file
+    from ospo_scan.licenses.settle import (
+        contradicting_files,
+        files_settle,
+        is_third_party_file,
+        with_terms_files,
+    )
 
     declared = choice.normalized
     vague = _is_vague(choice)
@@ -849,6 +854,12 @@ def settle_declaration(
             f" files {names}{left_out}"
         )
         expression = _keep_declared_or_later(found, declared.expression)
+        # Files of other terms beside the texts that settled it (xlwings' LICENSE_PRO.txt).
+        plain = [(member, text) for _, member, text in texts]
+        with_terms = with_terms_files(expression, plain, detections)
+        if with_terms is not None:
+            expression, note = with_terms
+            reason = f"{reason}; {note}"
         return Resolution(expression, source, combined.score, tuple(evidence), reason, TEXT_METHOD)
     notices = [m.license_id for d in detections for m in d.matches]
     # A family name ("LGPL") or a classifier below LOW_CONFIDENCE guessed the version.
