@@ -203,7 +203,8 @@ def npm_resolution(root: _Root, folder: Path, document: dict[str, Any]) -> Resol
     with the license files and README taken from the package folder."""
     from ospo_scan.licenses.registries.base import resolution_from
     from ospo_scan.licenses.registries.npm import (
-        VERIFY,
+        DECLARED,
+        VAGUE,
         _gnu_version_open,
         declared_license,
         file_to_read,
@@ -230,9 +231,9 @@ def npm_resolution(root: _Root, folder: Path, document: dict[str, Any]) -> Resol
         for name, text in texts
     ]
     gnu_open = _gnu_version_open(document)
-    readme = (
-        _npm_readme(root, folder) if (wanted in ("", VERIFY) and not texts) or gnu_open else None
-    )
+    # No license file (not even the one SEE LICENSE IN names): the README may say.
+    no_files = wanted not in (None, VAGUE, DECLARED) and not texts
+    readme = _npm_readme(root, folder) if no_files or gnu_open else None
     return files_resolution(declared, where, wanted, texts, readme, None, "the installed package")
 
 

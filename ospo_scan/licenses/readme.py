@@ -106,8 +106,16 @@ _LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+")
 # The words before a license name in a sentence that states the package's license: "This
 # project is licensed under the terms of the", "It is free software, released under the",
 # "Distributed under free software license".
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+_EXPLAINS = re.compile(
+    r"^(?:this\s+means\s+(?:that\s+)?you\s+are\s+free\s+to\s+use\b[^;]*"
+    r"|(?:for\s+(?:more\s+)?(?:details|information),?\s+)?(?:please\s+)?(?:see|refer\s+to|read)"
+    r"\s+the\s+licen[cs]e(?:\.\w+)?\s+file\b[^;]*)$",
+    re.IGNORECASE,
+)
 _LICENSED_UNDER = re.compile(
-    r"^(?:(?:this|the)\s+(?:project|package|software|library|module|code)\s+is\s+"
+    r"^(?:(?:this|the)\s+(?:[\w-]+\s+)?"
+    r"(?:project|package|software|library|module|code|server|tool|plugin|extension|sdk)\s+is\s+"
     r"|it\s+is\s+(?:free\s+software,?\s+|open[- ]source\s+(?:software,?\s+)?)?)?"
     r"(?:licen[cs]ed|released|distributed|available|published)\s+under\s+"
     r"(?:the\s+terms\s+of\s+)?(?:the\s+|an?\s+)?"
@@ -167,7 +175,14 @@ def readme_license(section: str) -> Normalized | None:
     # resale") makes the section unclear.
     if restricting_words("\n".join(copyright_notices)):
         return None
-    name = " ".join(part for part in kept if part).strip().rstrip(".")
+    name = " ".join(part for part in kept if part).strip()
+    # Sentences that only explain or point at the license file add nothing ("This means you
+    # are free to use, modify, and distribute the software ...", "For more details, please see
+    # the LICENSE file"): the one left names the license.
+    sentences = _SENTENCE_END.split(name)
+    if len(sentences) > 1:
+        name = " ".join(part for part in sentences if not _EXPLAINS.match(part))
+    name = name.strip().rstrip(".")
     # "This project is licensed under BUSL 1.1 (./LICENSE.md)": the sentence names one license.
     name = _LICENSED_UNDER.sub("", name)
     name = _FILE_POINTER.sub("", name).strip()

@@ -400,6 +400,50 @@ def test_a_readme_license_section_naming_one_license(
     assert recorded_session.urls()[asked:] == [f"{ENDPOINT}/callsite/1.0.0"]
 
 
+def test_see_license_in_a_file_not_shipped_reads_the_readme(
+    http: HttpClient, cache: LicenseCache, recorded_session: RecordedRegistry
+) -> None:
+    # @modelcontextprotocol/server-filesystem's shape: "SEE LICENSE IN LICENSE", no LICENSE
+    # in the tarball, and the README boilerplate that states MIT and points at the file.
+    section = (
+        "This MCP server is licensed under the MIT License. This means you are free to use,"
+        " modify, and distribute the software, subject to the terms and conditions of the MIT"
+        " License. For more details, please see the LICENSE file in the project repository."
+    )
+    url = _publish(
+        recorded_session,
+        "demo",
+        {"license": "SEE LICENSE IN LICENSE"},
+        {"README.md": f"# demo\n\n## License\n\n{section}\n"},
+    )
+    resolution = resolve("demo", "1.0.0", http, cache)
+    assert (resolution.expression, resolution.method) == ("MIT", "readme")
+    assert resolution.reason is not None
+    assert resolution.reason.endswith(
+        "no LICENSE in the tarball; the license is stated in the License section of README.md"
+    )
+    assert cache.get(NS_LICENSE_FILES, f"{url}#LICENSE") == {
+        "files": [],
+        "readme": ["package/README.md", section],
+    }
+
+
+def test_a_vendor_eula_is_a_license_file(
+    http: HttpClient, cache: LicenseCache, recorded_session: RecordedRegistry
+) -> None:
+    # testcafe's shape: no license field, the terms in TESTCAFE_EULA.txt.
+    eula = (
+        "ACME END-USER LICENSE AGREEMENT. This software is licensed, not sold. You may not"
+        " copy, modify, distribute, sell or lease any part of it, and you may not reverse"
+        " engineer it. All rights not expressly granted are reserved by Acme. "
+    ) * 3
+    _publish(recorded_session, "demo", {}, {"ACME_EULA.txt": eula})
+    resolution = resolve("demo", "1.0.0", http, cache)
+    assert resolution.expression == "LicenseRef-ospo-license-text"
+    assert resolution.evidence[-1].detail is not None
+    assert resolution.evidence[-1].detail.endswith("package/ACME_EULA.txt")
+
+
 def test_a_readme_license_section_holding_the_license_text(
     http: HttpClient, cache: LicenseCache
 ) -> None:
@@ -509,6 +553,9 @@ def test_license_section(readme: str, section: str | None) -> None:
         ("Distributed under free software license GPLv2", "GPL-2.0-only"),
         ("Licensed under the Apache License, Version 2.0", "Apache-2.0"),
         ("Distributed under free software license GPLv2 and our terms", None),
+        # Sentences that explain the license or point at its file add nothing.
+        ("MIT. See the LICENSE file for details.", "MIT"),
+        ("This project is licensed under the MIT License. Commercial use needs our consent.", None),
         # A restriction hidden in a copyright notice makes the section unclear.
         ("MIT\n\nCopyright 2020 Ann Smith. Not for resale.", None),
         ("MIT © Ann Smith, for non-commercial use", None),

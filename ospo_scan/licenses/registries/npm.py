@@ -68,7 +68,11 @@ MAX_LICENSE_FILES = 4
 MAX_LICENSE_TEXT = 256 * 1024
 # License files at the package root when package.json names none (npm's own list of files
 # always packed: LICENSE and LICENCE with any extension; COPYING and UNLICENSE are common).
-LICENSE_FILE_NAME = re.compile(r"(?i)^(?:licen[cs]e|copying|unlicen[cs]e)(?:[-._][\w.-]*)?$")
+# License files by name: LICENSE, COPYING, UNLICENSE (with a suffix: LICENSE-MIT, LICENSE.md),
+# and a vendor's end-user license agreement (EULA.txt, TESTCAFE_EULA.txt).
+LICENSE_FILE_NAME = re.compile(
+    r"(?i)^(?:(?:licen[cs]e|copying|unlicen[cs]e)|(?:[\w-]+[-_.])?eula)(?:[-._][\w.-]*)?$"
+)
 _SEE_LICENSE_IN = re.compile(r"^\s*see\s+licen[cs]e\s+in\s+(?P<file>.+?)\s*$", re.IGNORECASE)
 
 
@@ -360,12 +364,9 @@ def _from_license_files(
     # without license files: read the tarball again.
     readme_too = gnu_open and look_for == ""
     stale = (
-        look_for == ""
-        and ((wanted != DECLARED and texts == []) or readme_too)
-        and isinstance(cached, dict)
-        and "missing" not in cached
-        and "readme" not in cached
-    )
+        (look_for == "" and ((wanted != DECLARED and texts == []) or readme_too))
+        or (look_for != "" and texts == [])
+    ) and (isinstance(cached, dict) and "missing" not in cached and "readme" not in cached)
     if (texts is None or stale) and not isinstance(problem, str):
         try:
             texts, readme = _read_license_files(http, tarball, look_for, limit, readme_too)
@@ -377,7 +378,7 @@ def _from_license_files(
             cache.put(NS_LICENSE_FILES, key, {"missing": problem}, ttl=UNREADABLE_TTL)
         else:
             value: dict[str, Any] = {"files": [list(item) for item in texts]}
-            if look_for == "" and (not texts or readme_too):
+            if not texts or readme_too:
                 value["readme"] = list(readme) if readme is not None else None
             cache.put(NS_LICENSE_FILES, key, value)
     return files_resolution(declared, tarball, wanted, texts or [], readme, problem, "the tarball")
@@ -411,7 +412,8 @@ def files_resolution(
         return _settle_declared(declared, where, texts, readme)
     if not texts:
         note = problem or f"no {wanted or 'license file'} in {container}"
-        if wanted == "" and problem is None:
+        # No license file, or not the one SEE LICENSE IN names: the README may say.
+        if problem is None:
             from_readme, readme_note = _from_readme(declared, where, note, readme, container)
             if from_readme is not None:
                 return from_readme
@@ -726,9 +728,9 @@ def _read_license_files(
     readme_too: bool = False,
 ) -> tuple[list[tuple[str, str]], tuple[str, str] | None]:
     """(member, text) of the license files in the first ``limit`` bytes of the tarball at
-    ``tarball`` (streamed, never extracted), and, when ``wanted`` is ``""`` and there are
-    none (or ``readme_too``), (README member, the body of its License section, ``""`` when
-    it has none) or ``None`` without a README. Raises ``ValueError`` for a missing or
+    ``tarball`` (streamed, never extracted), and, when there are none (not even the one
+    ``wanted`` names) or ``readme_too``, (README member, the body of its License section,
+    ``""`` when it has none) or ``None`` without a README. Raises ``ValueError`` for a missing or
     unreadable tarball and lets the HTTP client's errors through."""
     from ospo_scan.licenses.wheel import ArchiveError, find_in_tarball
 
@@ -765,7 +767,7 @@ def _read_license_files(
         # not ship is no part of this package's license (settle.without_absent_folders).
         texts = [(member, without_absent_folders(text, _ships(names))) for member, text in texts]
     readme: tuple[str, str] | None = None
-    if wanted == "" and (not texts or readme_too):
+    if not texts or (wanted == "" and readme_too):
         readme = _read_readme_section(response.content, tarball, names)
     return texts, readme
 
