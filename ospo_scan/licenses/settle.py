@@ -748,7 +748,7 @@ def terms_files(
         name = member.rsplit("/", 1)[-1]
         if detection.expression is not None or _BUNDLED_FILE.search(name):
             continue
-        if _NOT_TERMS_FILE.match(name):
+        if _NOT_TERMS_FILE.match(name) or _GOVERNMENT_DISCLAIMER.search(" ".join(text.split())):
             continue
         if _OTHER_TERMS.search(" ".join(text.split())):
             found.append(member)
@@ -776,6 +776,17 @@ def with_terms_files(
     names = ", ".join(member.rsplit("/", 1)[-1] for member in unknown)
     joined = f"({expression}) AND {UNKNOWN_TEXT_REF}"
     return render(parse_expression(joined)), f"{names} holds terms that match no known license"
+
+
+# The disclaimer that U.S. national laboratories put in a NOTICE beside their open-source
+# license (quests 2026.2.22's, from Lawrence Livermore): "This work was prepared as an account
+# of work sponsored by an agency of the United States Government. Neither ... makes any
+# warranty ...". It disclaims and forbids endorsement claims; it adds no terms of use.
+_GOVERNMENT_DISCLAIMER = re.compile(
+    r"prepared\s+as\s+an\s+account\s+of\s+work\s+sponsored\s+by\s+an\s+agency\s+of\s+the\s+"
+    r"united\s+states\s+government",
+    re.IGNORECASE,
+)
 
 
 # A license file that puts part of the package under a vendor's own terms by name, without

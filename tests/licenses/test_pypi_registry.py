@@ -2184,6 +2184,27 @@ def test_an_exception_in_the_license_files_is_attached_to_the_declared_license(
     assert f"the license files LICENSE attach an exception: {expected}" in resolution.reason
 
 
+# The shape of the disclaimer U.S. national laboratories ship in a NOTICE (long, with many
+# "not" and "nor"); written here, not copied from a package.
+GOVERNMENT_DISCLAIMER = (
+    "This software was produced under the auspices of the Department of Energy by a national"
+    " laboratory under a government contract. This work was prepared as an account of work"
+    " sponsored by an agency of the United States Government. Neither the United States"
+    " Government nor the laboratory nor any of their employees makes any warranty, express or"
+    " implied, or assumes any legal liability or responsibility for the accuracy, completeness,"
+    " or usefulness of any information, apparatus, product, or process disclosed, nor"
+    " represents that its use would not infringe privately owned rights. Reference herein to"
+    " any specific commercial product, process, or service by trade name, trademark,"
+    " manufacturer, or otherwise does not necessarily constitute or imply its endorsement,"
+    " recommendation, or favoring by the United States Government or the laboratory. The views"
+    " and opinions of authors expressed herein do not necessarily state or reflect those of the"
+    " United States Government or the laboratory, and shall not be used for advertising or"
+    " product endorsement purposes. Nothing here is a grant, and nothing here is a restriction"
+    " on the rights the license gives; it is a notice that the government stands behind none"
+    " of it, that no one may claim otherwise, and that the authors' views are their own alone."
+)
+
+
 @pytest.mark.parametrize(
     ("name", "text", "expected"),
     [
@@ -2198,6 +2219,8 @@ def test_an_exception_in_the_license_files_is_attached_to_the_declared_license(
         ),
         # A file that names people is not terms, however it is worded.
         ("CONTRIBUTORS.txt", EULA_TEXT, "BSD-3-Clause"),
+        # A national laboratory's disclaimer NOTICE (quests 2026.2.22) is no terms of use.
+        ("NOTICE", GOVERNMENT_DISCLAIMER, "BSD-3-Clause"),
         # The declared license's own text with edits the matcher misses: no other terms.
         (
             "LICENSE-EXTRA.txt",
