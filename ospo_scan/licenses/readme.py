@@ -130,7 +130,6 @@ _STATEMENT_LINE = re.compile(
     r"(?:licen[cs]ed|released|distributed|published)\s+under\s+\S",
     re.IGNORECASE,
 )
-_BULLET = re.compile(r"^\s{0,4}(?:[*+-]|\d{1,2}[.)])\s+")
 _FILE_POINTER = re.compile(r"\s*\((?:\./)?[\w./-]*licen[cs]e[\w.-]*\)\s*$", re.IGNORECASE)
 
 
@@ -232,11 +231,13 @@ def license_words(readme: str) -> str | None:
     software license GPLv2", "This library is licensed under the MIT license"); ``None`` when
     it has neither. ``readme_license`` then says whether the words name one license clearly.
     """
+    from ospo_scan.licenses.detect import strip_line_lead
+
     section = license_section(readme)
     if section:
         return section
     for raw in readme.splitlines():
-        line = _plain(_BULLET.sub("", raw, count=1))
+        line = _plain(strip_line_lead(raw))
         if _STATEMENT_LINE.match(line):
             return line
     return None

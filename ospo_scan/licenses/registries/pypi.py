@@ -81,6 +81,7 @@ if TYPE_CHECKING:
     from ospo_scan.licenses.cache import LicenseCache
     from ospo_scan.licenses.detect import Detection
     from ospo_scan.licenses.http import HttpClient
+    from ospo_scan.licenses.normalize import Normalized
 
 logger = logging.getLogger(__name__)
 
@@ -673,20 +674,16 @@ def _stated_in_readme(run: _Run, choice: LicenseChoice, readme: str | None) -> R
     """A license field normalize does not recognize ("LICENSE", naming a file the package
     does not ship: zthreading 0.1.19) and no license file: the one license the README
     (the long description) states clearly, if it does."""
-    from ospo_scan.licenses.readme import README_CONFIDENCE, readme_license
+    from ospo_scan.licenses.readme import readme_license
 
     reading = readme_license(readme) if readme else None
     if readme is None or reading is None or reading.expression is None:
         return None
-    evidence = [*run.evidence, Evidence(SOURCE, clip_evidence(readme), README_DETAIL)]
     reason = (
         f"{choice.field} {choice.normalized.raw!r} names no license and no license file was"
         f" found; the README states {reading.expression}"
     )
-    confidence = min(reading.confidence, README_CONFIDENCE)
-    return Resolution(
-        reading.expression, SOURCE, confidence, tuple(evidence), reason, README_METHOD
-    )
+    return _readme_answer(reading, readme, run.evidence, reason, SOURCE)
 
 
 # Where a README statement was read, in evidence.
@@ -890,7 +887,7 @@ def _settled_by_readme(
     """
     from ospo_scan.licenses.categories import restriction
     from ospo_scan.licenses.normalize import license_family, license_keys
-    from ospo_scan.licenses.readme import README_CONFIDENCE, readme_license
+    from ospo_scan.licenses.readme import readme_license
 
     declared = choice.normalized
     reading = readme_license(readme)
@@ -905,13 +902,22 @@ def _settled_by_readme(
         return choice_resolution(choice, evidence, source)
     if stated == guessed or not (same_family or stricter):
         return choice_resolution(choice, evidence, source)
-    evidence.append(Evidence(source, clip_evidence(readme), README_DETAIL))
     reason = (
         f"{choice.field} {declared.raw!r} ({declared.method}) names no one license and the"
         f" package ships no license file; its README states {stated}"
     )
-    confidence = min(reading.confidence, README_CONFIDENCE)
-    return Resolution(stated, source, confidence, tuple(evidence), reason, README_METHOD)
+    return _readme_answer(reading, readme, evidence, reason, source)
+
+
+def _readme_answer(
+    reading: Normalized, readme: str, evidence: Sequence[Evidence], reason: str, source: str
+) -> Resolution:
+    """The answer a README statement gives (``readme_license``'s ``reading``, whose confidence
+    is at most ``README_CONFIDENCE``), the README's words added to the evidence."""
+    read = Evidence(source, clip_evidence(readme), README_DETAIL)
+    return Resolution(
+        reading.expression, source, reading.confidence, (*evidence, read), reason, README_METHOD
+    )
 
 
 def _refined_by_files(
