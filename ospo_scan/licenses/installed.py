@@ -320,7 +320,6 @@ def pypi_resolution(root: _Root, dist_info: Path, component: Component) -> Resol
     from ospo_scan.licenses.registries.pypi import (
         choice_resolution,
         license_texts_resolution,
-        says_only,
         settle_declaration,
     )
 
@@ -345,12 +344,12 @@ def pypi_resolution(root: _Root, dist_info: Path, component: Component) -> Resol
         declared = settle_declaration(
             choice, texts, evidence, SOURCE, refine=True, readme=fields.readme
         )
-        return _with_module_notices(root, dist_info, declared, explicit=says_only(choice))
+        return _with_module_notices(root, dist_info, declared)
     found = [(name, text) for _, name, text in texts()]
     if found:
         from_texts = license_texts_resolution(found, where, evidence, SOURCE)
         if from_texts is not None:
-            return _with_module_notices(root, dist_info, from_texts, explicit=False)
+            return _with_module_notices(root, dist_info, from_texts)
     if choice is not None:
         return choice_resolution(choice, evidence, SOURCE)
     return Resolution(
@@ -364,15 +363,13 @@ MAX_NOTICE_MODULES = 4
 NOTICE_HEADER_BYTES = 8 * 1024
 
 
-def _with_module_notices(
-    root: _Root, dist_info: Path, resolution: Resolution, *, explicit: bool
-) -> Resolution:
+def _with_module_notices(root: _Root, dist_info: Path, resolution: Resolution) -> Resolution:
     """``resolution`` with a GNU ``-only`` id made ``-or-later`` when the notice at the top
     of the distribution's installed modules says so (``settle.refined_by_notice``), as the
-    PyPI resolver does with a wheel's modules; unchanged when the metadata said "only"."""
+    PyPI resolver does with a wheel's modules, even over an SPDX ``-only`` in the metadata."""
     from ospo_scan.licenses.settle import gnu_version_open, refined_by_notice
 
-    if explicit or not gnu_version_open(resolution.expression):
+    if not gnu_version_open(resolution.expression):
         return resolution
     site = dist_info.parent
     names = _read_inside(root, dist_info / "top_level.txt", MAX_DOCUMENT_BYTES) or b""

@@ -1636,8 +1636,9 @@ GPL3_NOTICE = (
         ),
         # No license metadata at all: the license text, then the notice.
         ((), "GPL-3.0-or-later"),
-        # The author wrote "-only" in SPDX: the notice does not override the declaration.
-        (("License-Expression: GPL-3.0-only",), "GPL-3.0-only"),
+        # "-only" in SPDX metadata, over modules that grant "or any later version" (urwid
+        # 5.1.0, crcengine 0.4.0): the notice is the grant.
+        (("License-Expression: GPL-3.0-only",), "GPL-3.0-or-later"),
     ],
 )
 def test_a_gnu_notice_in_the_modules_settles_or_later(

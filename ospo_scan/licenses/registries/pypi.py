@@ -512,7 +512,7 @@ class PypiResolver:
                             # that normalize does not know: the name says more.
                             return _resolution(run, unrecognized)
                     if resolution is not None:
-                        return _with_source_notices(run, resolution, explicit=False)
+                        return _with_source_notices(run, resolution)
                     continue
                 run.read_metadata = True
                 readme = readme or found.fields.readme
@@ -525,7 +525,7 @@ class PypiResolver:
                     unrecognized = unrecognized or choice
                 else:
                     resolution = _settle_with_license_files(run, found.fields, choice)
-                    return _with_source_notices(run, resolution, explicit=says_only(choice))
+                    return _with_source_notices(run, resolution)
             if run.index_says_missing:
                 return None
         if unrecognized is None:
@@ -544,20 +544,16 @@ MAX_NOTICE_SOURCES = 4
 MAX_NOTICE_SOURCE_BYTES = 512 * 1024
 
 
-def says_only(choice: LicenseChoice) -> bool:
-    """Whether the declaration names a GNU ``-only`` id in so many words (SPDX)."""
-    return choice.normalized.method == "spdx" and "-only" in choice.normalized.raw.lower()
-
-
-def _with_source_notices(run: _Run, resolution: Resolution, *, explicit: bool) -> Resolution:
-    """``resolution`` with each GNU ``-only`` id that only a bare version or a license text
-    gave made ``-or-later`` when a notice in the package's own files says so
-    (``refine_gnu_version``): the wheel's top-level modules first, then, when they do not
-    settle it (a wheel of compiled code only), the sdist's top-level files and sources.
-    ``explicit``: the metadata said "only" itself; nothing to do. A file that cannot be read
-    leaves the resolution as it is."""
+def _with_source_notices(run: _Run, resolution: Resolution) -> Resolution:
+    """``resolution`` with each GNU ``-only`` id made ``-or-later`` when a notice in the
+    package's own files says so (``refine_gnu_version``): the wheel's top-level modules
+    first, then, when they do not settle it (a wheel of compiled code only), the sdist's
+    top-level files and sources. The notice is the grant, even over an SPDX ``-only`` the
+    metadata writes (urwid 5.1.0 and crcengine 0.4.0 declare ``-only`` in PEP 639 metadata
+    over modules that grant "or (at your option) any later version"). A file that cannot be
+    read leaves the resolution as it is."""
     expression = resolution.expression
-    if explicit or not gnu_version_open(expression):
+    if not gnu_version_open(expression):
         return resolution
     files = _pinned_files(run)
     for dist, read in (
