@@ -1524,6 +1524,19 @@ def _family_of_id(license_id: str) -> str:
     return license_id.split("-", 1)[0].lower()
 
 
+# Sentences beside a license text that restrict nothing the license grants, though their
+# words ("not", "reserved") would count as terms: a reservation of the rights the license does
+# not grant (prance 26.7.19: "All rights not covered below are reserved"), and the clause with
+# which intergovernmental organisations keep their immunities (ECMWF's eckitlib 2.5.0: "In
+# applying this licence, ECMWF does not waive the privileges and immunities ...").
+_BENIGN_CLAUSE = re.compile(
+    r"\b(?:all rights )?not (?:expressly )?(?:covered|granted)(?: (?:below|above|herein|"
+    r"hereunder|by this license))? are reserved\b"
+    r"|\bdoes not waive the privileges and immunities granted to it by virtue of its status as"
+    r" an intergovernmental organi[sz]ation(?: nor does it submit to any jurisdiction)?\b"
+)
+
+
 def _names_family(words: list[str], position: int, families: set[str]) -> bool:
     """Whether one of the few words before ``words[position]`` is a matched family's name
     ("bsd" for BSD-3-Clause, "mit", "apache")."""
@@ -1582,6 +1595,9 @@ def _leftover(
     unknown_lines: list[tuple[int, int]] = []
     for run_start, run_end in runs:
         words = [source.words[p] for p in range(run_start, run_end) if not source.soft[p]]
+        kept = _BENIGN_CLAUSE.sub(" ", " ".join(words)).split()
+        ignored += len(words) - len(kept)
+        words = kept
         if not words:
             continue
         offers_choice = bool(_CHOICE.search(" ".join(words)))

@@ -289,6 +289,29 @@ def test_a_license_named_before_its_text_scores_by_its_text() -> None:
     assert result.score == 1.0
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # prance 26.7.19: the rights the license does not grant stay reserved, as they would.
+        ("Copyright (C) Ann Smith. All rights\nnot covered below are reserved.\n\n" + MIT, "MIT"),
+        # ECMWF keeps its immunities after the Apache text (eckitlib 2.5.0 and its kin).
+        (
+            APACHE + "\n\nIn applying this licence, ECMWF does not waive the privileges and\n"
+            "immunities granted to it by virtue of its status as an intergovernmental\n"
+            "organisation nor does it submit to any jurisdiction.\n",
+            "Apache-2.0",
+        ),
+        # A reservation with a restriction of its own is still terms.
+        (
+            "All rights not covered below are reserved; no commercial use.\n\n" + MIT,
+            "MIT AND LicenseRef-ospo-license-text",
+        ),
+    ],
+)
+def test_clauses_that_restrict_nothing_the_license_grants(text: str, expected: str) -> None:
+    assert detect_license_text(text).expression == expected
+
+
 def test_a_restriction_after_the_text_is_an_unknown_part() -> None:
     result = detect_license_text(
         MIT + "\nCommercial use of the Software requires a paid license.\n"
