@@ -296,7 +296,8 @@ _PORTION = re.compile(
 # third-party notices, not as the package's license.
 _BUNDLED = re.compile(
     r"\b(?:bundl(?:e|es|ed|ing)|vendor(?:ed|s)?|third[- ]party|3rd[- ]party|dependenc(?:y|ies)"
-    r"|statically|dynamically|linked|binary distributions?|wheels?|includes? the following)\b",
+    r"|statically|dynamically|linked|binary distributions?|wheels?|includes? the following"
+    r"|(?:libraries|components|packages)\s+(?:are\s+)?(?:used\s+and\s+)?included\s+(?:in|within))\b",
     re.IGNORECASE,
 )
 # A license file named for other projects' code (LICENSE-3RD-PARTY.txt, LICENSES_bundled.txt,
@@ -648,17 +649,21 @@ def without_bundled(text: str, detection: Detection) -> Detection:
     from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF
     from ospo_scan.licenses.normalize import AllOf, parse_expression, render
 
-    if detection.expression is None or len(detection.matches) < 2:
-        return detection
-    if " OR " in detection.expression or " WITH " in detection.expression:
+    if detection.expression is None or not detection.matches:
         return detection
     lines = text.splitlines()
     ordered = sorted(detection.matches, key=lambda m: m.start_line)
+    head = " ".join(lines[: ordered[0].start_line - 1])
+    notice = _THIRD_PARTY_NOTICE.search(head)
+    if notice is not None:
+        return _own_terms_only(detection, head[: notice.start()])
+    if len(detection.matches) < 2:
+        return detection
+    if " OR " in detection.expression or " WITH " in detection.expression:
+        return detection
     kept = [ordered[0]]
     bundled: list[TextMatch] = []
     previous_end = ordered[0].end_line
-    if _THIRD_PARTY_NOTICE.search(" ".join(lines[: ordered[0].start_line])):
-        return detection
     for match in ordered[1:]:
         between = " ".join(lines[previous_end : max(match.start_line, previous_end)])
         previous_end = max(previous_end, match.end_line)
@@ -681,6 +686,26 @@ def without_bundled(text: str, detection: Detection) -> Detection:
     note = f"left out as bundled or third-party code: {', '.join(dropped)}"
     notes = "; ".join(filter(None, [detection.note, note]))
     return replace(detection, expression=expression, matches=tuple(kept), note=notes)
+
+
+def _own_terms_only(detection: Detection, own: str) -> Detection:
+    """A file whose own terms, which no known license has, come before a notice of bundled
+    code and the bundled projects' license texts (testcafe 15.1's TESTCAFE_EULA.txt: the
+    vendor's EULA, then "The following open source libraries are used and included within
+    TestCafe" and their texts): those terms alone, an unknown license. ``detection`` as it is
+    when the words before the notice are not such terms (a short title, a preamble)."""
+    from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF, normalize_words, restricting_words
+
+    if detection.expression is None or UNKNOWN_TEXT_REF not in detection.expression:
+        return detection
+    if len(normalize_words(own)) < MIN_TERMS_WORDS:
+        return detection
+    if len(restricting_words(own)) < MIN_RESTRICTING_WORDS:
+        return detection
+    bundled = ", ".join(sorted({match.license_id for match in detection.matches}))
+    note = f"the file's own terms come first; left out as bundled or third-party code: {bundled}"
+    notes = "; ".join(filter(None, [detection.note, note]))
+    return replace(detection, expression=UNKNOWN_TEXT_REF, matches=(), note=notes)
 
 
 # Words every copy of a common license has (the first match is enough): a license file

@@ -148,6 +148,40 @@ def test_licenses_after_a_third_party_notice_are_left_out(
         assert result.note is not None and "left out as bundled or third-party code" in result.note
 
 
+# A vendor's end-user terms of our own writing: long, and restricting.
+EULA_TERMS = (
+    "ACME END-USER LICENSE AGREEMENT. This software is licensed, not sold. You may install it"
+    " on one computer only and must not copy, modify, sell, lease or distribute it, nor reverse"
+    " engineer it, nor remove any notice from it. Acme keeps every right it does not grant you"
+    " here, and may end this agreement when you break it; you must then destroy every copy. "
+) * 3
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        # testcafe 15.1's TESTCAFE_EULA.txt: the vendor's terms, then the bundled libraries.
+        (EULA_TERMS, UNKNOWN_TEXT_REF),
+        # A short preamble before the notice is not the file's own terms: left as it was.
+        ("Acme Widgets.", None),
+    ],
+)
+def test_own_terms_before_the_bundled_libraries_are_the_answer(
+    head: str, expected: str | None
+) -> None:
+    text = (
+        f"{head}\n\nOPEN SOURCE LIBRARIES. The following open source libraries are used and"
+        f" included within the product:\n\nlibdemo\n{BSD3_TEXT}\n\nwidgets\n{MIT_TEXT}"
+    )
+    detection = detect_license_text(text)
+
+    result = without_bundled(text, detection)
+
+    assert result.expression == (expected or detection.expression)
+    if expected is not None:
+        assert result.note is not None and "the file's own terms come first" in result.note
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
