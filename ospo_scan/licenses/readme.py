@@ -32,8 +32,13 @@ _UNDERLINE = re.compile(r"^ {0,3}(?P<mark>[=\-~^*+#])(?P=mark){2,}[ \t]*$")
 # A code fence opens with three or more backticks or tildes (and an info string: "```js");
 # only the same character, as many times or more and nothing after it, closes it.
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
-# "License", "Licence", "Licensed", and with the license's name after it ("LICENSE (MIT)").
-_LICENSE_TITLE = re.compile(r"(?i)^licen[cs]e[sd]?(?:\s*\([^)]*\))?$")
+# "License", "Licence", "Licensed", with the license's name after it ("LICENSE (MIT)") or
+# before it ("MIT License", "Apache 2.0 License"), and "Copyright and License".
+_LICENSE_TITLE = re.compile(
+    r"(?i)^(?:copyright\s+(?:and|&)\s+)?"
+    r"(?:(?:mit|isc|bsd|apache|mpl|gpl|lgpl|agpl|zlib|wtfpl)(?:[\s-]+v?\d[\w.]*)?\s+)?"
+    r"licen[cs]e[sd]?(?:\s*\([^)]*\))?$"
+)
 
 
 def license_section(text: str) -> str | None:

@@ -527,6 +527,24 @@ def narrowed_by_files(files: Detection, declared: str) -> tuple[str, str] | None
     return found, f" {operator} ".join(sorted(left_out))
 
 
+def _named_but_unread(
+    texts: list[tuple[str, str]], detections: list[Detection], left_out: str
+) -> bool:
+    """Whether a license file whose text was not recognized is named for a license the files
+    would leave out (@zone-eu/mailsplit 5.4.30: "(MIT OR EUPL-1.1+)" over LICENSE.MIT and
+    LICENSE.EUPL-1.2, the EUPL in Estonian): that license may well be in it."""
+    from ospo_scan.licenses.normalize import license_family
+
+    families = {license_family(key).lower() for key in re.findall(r"[\w.+-]+", left_out)}
+    families.discard("or")
+    families.discard("and")
+    for (member, _), detection in zip(texts, detections, strict=True):
+        name = member.rsplit("/", 1)[-1].lower()
+        if detection.expression is None and any(family in name for family in families):
+            return True
+    return False
+
+
 def widened_by_files(files: Detection, declared: str) -> str | None:
     """The license files' choice when a single ``declared`` license is one of the
     alternatives the files offer in so many words, each alternative matched at
@@ -945,6 +963,8 @@ def refined_by_files(
         said.append(f"the license files {names} attach an exception: {excepted}")
         expression = excepted
     narrowed = narrowed_by_files(combined, expression) if joined else None
+    if narrowed is not None and _named_but_unread(texts, detections, narrowed[1]):
+        narrowed = None
     if narrowed is not None:
         said.append(f"the license files {names} grant only {narrowed[0]}, not {narrowed[1]}")
         expression = narrowed[0]

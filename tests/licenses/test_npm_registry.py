@@ -514,6 +514,9 @@ def test_a_readme_license_section_that_is_not_clear_stays_unresolved(
     [
         ("# x\n\n## License\n\nMIT\n\n## Other\n\ntext\n", "MIT"),
         ("# x\n\n## License ##\n\nMIT\n", "MIT"),
+        # jsonlint 1.6.3: the heading names the license too.
+        ("# x\n\n## MIT License\n\nCopyright 2012 Ann\n", "Copyright 2012 Ann"),
+        ("# x\n\n## Third-party licenses\n\nMIT\n", None),
         ("x\n=\n\nLicense\n-------\n\nISC\n\nNext\n----\n", "ISC"),
         ("## Licence:\n\nMIT\n### Notes\n\nmore\n## Credits\n", "MIT\n### Notes\n\nmore"),
         ("```\n# License\nnot a heading\n```\n\n## License\n\nMIT\n", "MIT"),
@@ -887,6 +890,13 @@ APACHE_TEXT = (FIXTURES / "license-texts" / "pypi__requests__2.34.2__LICENSE").r
         # spark-md5 3.0.2: "(WTFPL OR MIT)" over one of the two: no choice is offered.
         ("(Apache-2.0 OR MIT)", {"LICENSE": MIT_TEXT}, "MIT"),
         ("(Apache-2.0 OR MIT)", {"LICENSE": MIT_TEXT, "LICENSE-APACHE": APACHE_TEXT}, None),
+        # @zone-eu/mailsplit 5.4.30: the other license's file is there but not recognized (a
+        # translation): it may hold that license, so the choice stands.
+        (
+            "(Apache-2.0 OR MIT)",
+            {"LICENSE.MIT": MIT_TEXT, "LICENSE.APACHE-2.0": "Apache-Lizenz, Version 2.0 ..."},
+            None,
+        ),
     ],
 )
 def test_a_conjunction_or_a_choice_is_checked_against_the_license_files(
