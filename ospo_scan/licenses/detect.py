@@ -1534,6 +1534,14 @@ _BENIGN_CLAUSE = re.compile(
     r"hereunder|by this license))? are reserved\b"
     r"|\bdoes not waive the privileges and immunities granted to it by virtue of its status as"
     r" an intergovernmental organi[sz]ation(?: nor does it submit to any jurisdiction)?\b"
+    # A license's own name, whose "no" restricts nothing (reedsolo 1.7.0: "your choice of
+    # Unlicense ... or MIT No Attribution License").
+    r"|\bmit no attribution\b"
+)
+
+
+_SUBCOMPONENTS = re.compile(
+    r"\bcontains subcomponents with separate copyright notices and license terms\b"
 )
 
 
@@ -1620,9 +1628,13 @@ def _leftover(
         # A statement that offers the matched licenses as a choice names them all ("licensed
         # under Apache License 2.0, MIT License and New BSD License; you can choose one"):
         # its license words are the point, not terms of their own.
+        # The Apache Software Foundation's list of subcomponents after its license text: it
+        # names the licenses of bundled code, which are not the package's (apache-superset
+        # 6.1.0's fonts under the OFL); a copyleft one named there is still foreign.
+        subcomponents = _SUBCOMPONENTS.search(" ".join(words)) is not None
         benign = (
             len(words) <= MAX_BENIGN_LEFTOVER
-            and (talk <= _MAX_LICENSE_TALK or offers_choice)
+            and (talk <= _MAX_LICENSE_TALK or offers_choice or subcomponents)
             and not restricting
             and not foreign
         )

@@ -110,6 +110,18 @@ def test_accuracy_on_the_fixture_files() -> None:
 MIT = _read("npm__express__5.3.0__LICENSE")
 BSD3 = _read("pypi__click__8.5.1__LICENSE.txt")
 BSD2 = _read("npm__esprima__4.0.1__LICENSE.BSD")
+UNLICENSE = _read("npm__tweetnacl__1.0.3__LICENSE")
+# MIT-0 is the MIT text without its notice condition.
+MIT0 = (
+    _read("npm__express__5.3.0__LICENSE")
+    .replace("(The MIT License)\n\n", "")
+    .replace(
+        ", subject to\nthe following conditions:\n\nThe above copyright notice and this"
+        " permission notice shall be\nincluded in all copies or substantial portions of the"
+        " Software.",
+        ".",
+    )
+)
 APACHE = _read("pypi__requests__2.34.2__LICENSE")
 GPL3 = _read("pypi__pygithub__2.10.0__COPYING")
 LGPL3 = _read("pypi__pygithub__2.10.0__COPYING.LESSER")
@@ -299,6 +311,22 @@ def test_a_license_named_before_its_text_scores_by_its_text() -> None:
             APACHE + "\n\nIn applying this licence, ECMWF does not waive the privileges and\n"
             "immunities granted to it by virtue of its status as an intergovernmental\n"
             "organisation nor does it submit to any jurisdiction.\n",
+            "Apache-2.0",
+        ),
+        # reedsolo 1.7.0: a choice that names "MIT No Attribution", whose "no" restricts nothing.
+        (
+            "The software is available under your choice of\nUnlicense or\nMIT No Attribution"
+            " License:\n\n" + UNLICENSE + "\n\n" + MIT0,
+            "Unlicense OR MIT-0",
+        ),
+        # The Apache Software Foundation's list of subcomponents after its text names the
+        # licenses of bundled code (apache-superset 6.1.0).
+        (
+            APACHE + "\n\nAPACHE DEMO SUBCOMPONENTS:\n\nThe Apache Demo project contains"
+            " subcomponents with separate copyright notices and license terms. Your use of the"
+            " source code for these subcomponents is subject to the terms and conditions of the"
+            " following licenses.\n\nThird party SIL Open Font License v1.1 (OFL-1.1)\n\n"
+            "(SIL OPEN FONT LICENSE Version 1.1) The Demo font family\n",
             "Apache-2.0",
         ),
         # A reservation with a restriction of its own is still terms.
