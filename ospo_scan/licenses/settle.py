@@ -633,7 +633,8 @@ def without_absent_folders(text: str, shipped: Callable[[str], bool]) -> str:
 
 
 # A license file named for third-party code ("LICENSES.third-party", "THIRD_PARTY_NOTICES",
-# "LICENSE-3RD-PARTY.txt"): the licenses of what the package vendors, not its own.
+# "LICENSE-3RD-PARTY.txt"): the licenses of what the package vendors, not its own. Narrower
+# than ``_BUNDLED_FILE``: exceptiongroup's LICENSE.vendored stays part of its answer.
 _THIRD_PARTY_FILE = re.compile(r"(?i)(?:third|3rd)[-_. ]?party")
 
 
