@@ -1540,6 +1540,10 @@ _BENIGN_CLAUSE = re.compile(
 )
 
 
+_VENDOR_TERMS = re.compile(
+    r"\bsubject to (?:the )?(?:[\w.-]+ ){0,3}?(?:terms of (?:service|use)"
+    r"|(?:end user )?license agreement|eula)\b"
+)
 _SUBCOMPONENTS = re.compile(
     r"\bcontains subcomponents with separate copyright notices and license terms\b"
 )
@@ -1610,6 +1614,9 @@ def _leftover(
             continue
         offers_choice = bool(_CHOICE.search(" ".join(words)))
         restricting = [w for w in words if w in _RESTRICTING and w not in _SCOPE_WORDS]
+        # "This package is subject to the Mapbox Terms of Service": a vendor's terms by name,
+        # however short, are terms (@mapbox/search-js-core 1.6.0 over an MIT text).
+        restricting.extend(found.group(0) for found in _VENDOR_TERMS.finditer(" ".join(words)))
         if restricting and _FILE_SCOPE.search(" ".join(words)):
             restricting = [w for w in restricting if w not in _SCOPE_LIMITS]
         if offers_choice:

@@ -329,6 +329,13 @@ def test_a_license_named_before_its_text_scores_by_its_text() -> None:
             "(SIL OPEN FONT LICENSE Version 1.1) The Demo font family\n",
             "Apache-2.0",
         ),
+        # @mapbox/search-js-core 1.6.0: a vendor's terms named in one sentence, then the MIT
+        # text of code it contains: the terms are an unknown part, however short.
+        (
+            "This package is subject to the Acme Terms of Service: https://acme.test/tos/\n\n"
+            "Contains a portion of libdemo\n\n" + MIT,
+            "MIT AND LicenseRef-ospo-license-text",
+        ),
         # A reservation with a restriction of its own is still terms.
         (
             "All rights not covered below are reserved; no commercial use.\n\n" + MIT,
