@@ -428,6 +428,29 @@ def test_see_license_in_a_file_not_shipped_reads_the_readme(
     }
 
 
+@pytest.mark.parametrize(
+    ("license", "expected"),
+    [
+        # splaytree-ts 1.0.2: a typo no reading knows; the license file says which license.
+        ("BDS-2-Clause", "BSD-2-Clause"),
+        # UNLICENSED is the vendor's own terms: no license text to read.
+        ("UNLICENSED", "LicenseRef-ospo-proprietary"),
+        # A known license beside the unknown name (rgbcolor 1.0.1): the declaration stands.
+        ("MIT OR Acme-Terms", "MIT OR LicenseRef-ospo-acme-terms"),
+    ],
+)
+def test_an_unrecognized_license_name_reads_the_license_files(
+    http: HttpClient,
+    cache: LicenseCache,
+    recorded_session: RecordedRegistry,
+    license: str,
+    expected: str,
+) -> None:
+    _publish(recorded_session, "demo", {"license": license}, {"LICENSE": BSD2_TEXT})
+    resolution = resolve("demo", "1.0.0", http, cache)
+    assert resolution.expression == expected
+
+
 def test_a_vendor_eula_is_a_license_file(
     http: HttpClient, cache: LicenseCache, recorded_session: RecordedRegistry
 ) -> None:

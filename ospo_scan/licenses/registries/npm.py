@@ -282,7 +282,16 @@ def files_wanted(document: dict[str, Any]) -> str | None:
         return VAGUE
     if normalized is not None and _content_license(normalized.expression):
         return VERIFY
-    # A vendor's own terms (UNLICENSED, an unrecognized name) have no license text to match.
+    # A name normalize does not know (a typo: splaytree-ts 1.0.2's "BDS-3-Clause", a vendor's
+    # license name), alone: the license files are read as when no license is declared. An
+    # expression with a known part ("MIT OR SEE LICENSE IN FEEL-FREE.md") stands as it is.
+    if (
+        normalized is not None
+        and normalized.method == "unrecognized"
+        and " " not in (normalized.expression or " ")
+    ):
+        return ""
+    # A vendor's own terms (UNLICENSED) have no license text to match.
     if normalized is not None and normalized.expression is not None:
         if "LicenseRef-" not in normalized.expression:
             return DECLARED
