@@ -118,9 +118,13 @@ _EXPLAINS = re.compile(
     r"\s+the\s+licen[cs]e(?:\.\w+)?\s+file\b[^;]*)$",
     re.IGNORECASE,
 )
-_LICENSED_UNDER = re.compile(
-    r"^(?:(?:this|the)\s+(?:[\w-]+\s+)?"
+# The subject of such a sentence: "This project is", "The MCP server is".
+_SUBJECT = (
+    r"(?:this|the)\s+(?:[\w-]+\s+)?"
     r"(?:project|package|software|library|module|code|server|tool|plugin|extension|sdk)\s+is\s+"
+)
+_LICENSED_UNDER = re.compile(
+    rf"^(?:{_SUBJECT}"
     r"|it\s+is\s+(?:free\s+software,?\s+|open[- ]source\s+(?:software,?\s+)?)?)?"
     r"(?:licen[cs]ed|released|distributed|available|published)\s+under\s+"
     r"(?:the\s+terms\s+of\s+)?(?:the\s+|an?\s+)?"
@@ -131,8 +135,7 @@ _LICENSED_UNDER = re.compile(
 # section: at the start of a line (a bullet of features, a paragraph), so that a sentence
 # about another project ("it uses libfoo, released under the LGPL") is not taken for one.
 _STATEMENT_LINE = re.compile(
-    r"^(?:(?:this|the)\s+(?:project|package|software|library|module|code)\s+is\s+)?"
-    r"(?:licen[cs]ed|released|distributed|published)\s+under\s+\S",
+    rf"^(?:{_SUBJECT})?(?:licen[cs]ed|released|distributed|published)\s+under\s+\S",
     re.IGNORECASE,
 )
 _FILE_POINTER = re.compile(r"\s*\((?:\./)?[\w./-]*licen[cs]e[\w.-]*\)\s*$", re.IGNORECASE)
