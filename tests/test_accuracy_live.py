@@ -180,8 +180,8 @@ def test_the_development_set_meets_the_bar(report: Any) -> None:
 # heldout-3 92.4%, heldout-4 88.8% with their corrected labels, heldout-5 94.1%, heldout-6
 # 95.3%, heldout-7 93.3%, heldout-8 93.4%, heldout-9 92.6%, heldout-10 93.4%, heldout-11
 # 95.9%, heldout-12 96.3%, heldout-13 94.0%, heldout-14 96.5%, heldout-15 96.0%, heldout-16
-# 94.0%, heldout-17 96.3%); see the ground truth's README for their figures now. These floors
-# only catch a regression.
+# 94.0%, heldout-17 96.3%, heldout-18 98.0%); see the ground truth's README for their figures
+# now. These floors only catch a regression.
 @pytest.mark.live
 @pytest.mark.parametrize(
     ("tag", "floor"),
@@ -203,6 +203,7 @@ def test_the_development_set_meets_the_bar(report: Any) -> None:
         ("heldout-15", 0.95),
         ("heldout-16", 0.935),
         ("heldout-17", 0.95),
+        ("heldout-18", 0.965),
     ],
 )
 def test_the_held_out_sets_do_not_regress(report: Any, tag: str, floor: float) -> None:
@@ -232,7 +233,7 @@ def test_npm_lockfile_license_data_answers_as_the_registry_does(
 
 
 # The whole ground truth, held-out sets included, is the best stand-in for an unseen set;
-# measured 97.2% (4030/4148) on 2026-11-26. The session's six held-out sets scored 95.5%
+# measured 97.2% (4224/4346) on 2026-11-26. The session's seven held-out sets scored 95.9%
 # together at first measurement, so this bar holds on what ospo-scan has seen, not yet on
 # unseen packages.
 @pytest.mark.live
