@@ -124,8 +124,10 @@ class Evidence:
 # - "license-text": the text of license files (or of a field holding a whole license text)
 #   matched against the SPDX license texts; the confidence is the match score;
 # - "readme": a README's License section or a license statement in prose;
+# - "source-header": what the opening comments of the package's own sources state (an
+#   SPDX-License-Identifier tag, ``__license__``, a notice or license text);
 # - "curation": an organization's or the built-in curation.
-METHODS = ("declared", "classifier", "license-text", "readme", "curation")
+METHODS = ("declared", "classifier", "license-text", "readme", "source-header", "curation")
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,6 +142,22 @@ def accounts_for(found: str, declared: str) -> bool:
     return True
 
 
+def settles_guess(stated: str, guessed: str) -> bool:
+    """Whether a license a README or a source header states (one license) settles a vague
+    declaration's guess: another license of the declared family ("BSD" and BSD-2-Clause), or
+    one that restricts more (a "BSD License" classifier and GPLv2)."""
+    from ospo_scan.licenses.categories import restriction
+    from ospo_scan.licenses.normalize import license_family, license_keys
+
+    try:
+        families = {license_family(key) for key in license_keys(guessed)}
+        same_family = families == {license_family(stated)}
+        stricter = restriction((stated,)) > restriction(license_keys(guessed))
+    except ValueError:
+        return False
+    return stated != guessed and (same_family or stricter)
+
+
 def at_least_as_strict(found: str, declared: str) -> bool:
     """Whether the licenses ``found`` in the files restrict at least as much as the vague
     declaration (categories ranked by ``categories.restriction``): a "Public Domain"

@@ -26,7 +26,9 @@ from ospo_scan.model import (
 from ospo_scan.report.base import dump_document, iso_timestamp
 from ospo_scan.report.summary import summarize
 
-SCHEMA_VERSION = "1.2"  # 1.1 added license_data and the license's provenance; 1.2 its method
+# 1.1 added license_data and the license's provenance; 1.2 its method; 1.3 the method
+# "source-header".
+SCHEMA_VERSION = "1.3"
 
 # The JSON Schema of this output, shipped inside this package (see ``load_schema``).
 SCHEMA_RESOURCE = ("schema", "scan-result-v1.schema.json")

@@ -13,7 +13,7 @@ import requests
 
 from ospo_scan.licenses.cache import LicenseCache
 from ospo_scan.licenses.http import HttpClient, RegistryUnavailable
-from ospo_scan.licenses.normalize import normalize
+from ospo_scan.licenses.normalize import PUBLIC_DOMAIN_REF, normalize
 from ospo_scan.licenses.readme import (
     README_CONFIDENCE,
     license_section,
@@ -393,6 +393,7 @@ def test_a_readme_license_section_naming_one_license(
     assert cache.get(NS_LICENSE_FILES, f"{tarball}#") == {
         "files": [],
         "readme": ["package/Readme.md", "MIT"],
+        "sources": [],  # callsite's index.js opens with code
     }
     # A second resolution reads the section from the cache, not the tarball again.
     asked = len(recorded_session.requests)
@@ -425,7 +426,93 @@ def test_see_license_in_a_file_not_shipped_reads_the_readme(
     assert cache.get(NS_LICENSE_FILES, f"{url}#LICENSE") == {
         "files": [],
         "readme": ["package/README.md", section],
+        "sources": [],
     }
+
+
+# esprima-fb 15001.1001.0-dev-harmony-fb's main script opens with the two BSD clauses.
+BSD2_HEADER = (
+    "/*\n  Copyright (C) 2013 Demo Author <demo@example.test>\n\n"
+    "  Redistribution and use in source and binary forms, with or without\n"
+    "  modification, are permitted provided that the following conditions are met:\n\n"
+    "    * Redistributions of source code must retain the above copyright\n"
+    "      notice, this list of conditions and the following disclaimer.\n"
+    "    * Redistributions in binary form must reproduce the above copyright\n"
+    "      notice, this list of conditions and the following disclaimer in the\n"
+    "      documentation and/or other materials provided with the distribution.\n\n"
+    '  THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS"\n'
+    "  AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE\n"
+    "  IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE\n"
+    "  ARE DISCLAIMED. IN NO EVENT SHALL <COPYRIGHT HOLDER> BE LIABLE FOR ANY\n"
+    "  DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES\n"
+    "  (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES;\n"
+    "  LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND\n"
+    "  ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT\n"
+    "  (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE OF\n"
+    "  THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.\n*/\n\n"
+    "(function (root) {\n    'use strict';\n}(this));\n"
+)
+
+
+def test_a_package_declaring_nothing_takes_what_its_main_script_states(
+    http: HttpClient, cache: LicenseCache, recorded_session: RecordedRegistry
+) -> None:
+    # cycle 1.0.3's shape: no license field, no license file, a README without a License
+    # section, and cycle.js opening with "Public Domain.".
+    url = _publish(
+        recorded_session,
+        "demo",
+        {},
+        {
+            "README.md": "# demo\n\nDoes things.\n",
+            "test/demo.js": "// SPDX-License-Identifier: GPL-3.0-only\n",
+            "demo.js": "/*\n    demo.js\n    2013-02-19\n\n    Public Domain.\n\n"
+            "    NO WARRANTY EXPRESSED OR IMPLIED. USE AT YOUR OWN RISK.\n*/\n\nvar x = 1;\n",
+        },
+    )
+    resolution = resolve("demo", "1.0.0", http, cache)
+    assert (resolution.expression, resolution.method) == (PUBLIC_DOMAIN_REF, "source-header")
+    assert resolution.confidence == 0.7
+    assert resolution.reason == (
+        "the npm registry declares no license; no license file in the tarball; README.md has no"
+        f" (single) License section; the headers of package/demo.js state {PUBLIC_DOMAIN_REF}"
+    )
+    assert resolution.evidence[-1] == Evidence(SOURCE, "Public Domain.", f"{url} package/demo.js")
+    # The test's header is not the package's; the cache keeps the scripts' beginnings.
+    cached = cache.get(NS_LICENSE_FILES, f"{url}#")
+    assert [member for member, _ in cached["sources"]] == ["package/demo.js"]
+
+
+def test_a_family_name_is_settled_by_the_main_scripts_license_text(
+    http: HttpClient, cache: LicenseCache, recorded_session: RecordedRegistry
+) -> None:
+    _publish(
+        recorded_session,
+        "demo",
+        {"licenses": [{"type": "BSD"}]},
+        {"README.md": "# demo\n", "lib/index.js": BSD2_HEADER},
+    )
+    resolution = resolve("demo", "1.0.0", http, cache)
+    assert (resolution.expression, resolution.method) == ("BSD-2-Clause", "source-header")
+    assert resolution.reason is not None
+    assert resolution.reason.endswith(
+        "a family of licenses, and ships no license file; the headers of package/lib/index.js"
+        " state BSD-2-Clause"
+    )
+
+
+def test_a_script_header_of_another_family_leaves_the_family_guess(
+    http: HttpClient, cache: LicenseCache, recorded_session: RecordedRegistry
+) -> None:
+    _publish(
+        recorded_session,
+        "demo",
+        {"license": "BSD"},
+        {"index.js": "/** @license MIT */\nmodule.exports = 1;\n"},
+    )
+    resolution = resolve("demo", "1.0.0", http, cache)
+    assert (resolution.expression, resolution.method) == ("BSD-3-Clause", "declared")
+    assert resolution.confidence < 0.5
 
 
 @pytest.mark.parametrize(

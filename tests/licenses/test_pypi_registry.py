@@ -397,7 +397,9 @@ def test_nothing_declares_a_license(
         " project JSON: describes 2.0, not 1.0;"
         " PEP 658 metadata: the metadata declares no license;"
         " wheel license files: demo-1.0-py3-none-any.whl: HTTP 404;"
-        " sdist PKG-INFO: no sdist"
+        " sdist PKG-INFO: no sdist;"
+        " package sources: demo-1.0-py3-none-any.whl: HTTP 404;"
+        " package sources: no license stated in a README or the sources' headers"
     )
     assert resolution.evidence == (Evidence(SOURCE, "UNKNOWN", f"{wheel}.metadata License"),)
 
@@ -2271,3 +2273,86 @@ def test_a_notice_the_metadata_does_not_name_is_read_with_the_license_files(
     assert resolution.expression == "MIT AND BSD-3-Clause"
     assert resolution.reason is not None
     assert "NOTICE puts part of the package under BSD-3-Clause" in resolution.reason
+
+
+# -- what the package's own sources state ----------------------------------------------------
+
+
+def test_a_release_declaring_nothing_takes_what_its_modules_state(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # jieba3k 0.35.1 and interpret-core 0.7.8: no license in the metadata, no license file,
+    # and the modules open with ``__license__ = 'MIT'`` or "Distributed under the MIT
+    # software license".
+    metadata = _metadata("1.0", "License: UNKNOWN")
+    sources = (
+        (
+            "demo/core.py",
+            "# Copyright (c) 2023 Demo\n# Distributed under the MIT software license\n",
+        ),
+        ("demo/util.py", "import os\n\n__license__ = 'MIT'\n"),
+        ("demo/tests/test_core.py", "# SPDX-License-Identifier: GPL-3.0-only\n"),
+    )
+    _serve_demo(recorded_session, _demo_wheel(metadata, sources=sources), core=metadata)
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert (resolution.expression, resolution.method) == ("MIT", "source-header")
+    assert resolution.confidence == 0.7
+    assert resolution.reason == (
+        "the metadata of demo 1.0 declares no license and it ships no license file; the"
+        " headers of demo/core.py, demo/util.py state MIT"
+    )
+    assert resolution.evidence[-2:] == (
+        Evidence(
+            SOURCE, "Distributed under the MIT software license", f"{DEMO_WHEEL} demo/core.py"
+        ),
+        Evidence(SOURCE, "__license__ = 'MIT'", f"{DEMO_WHEEL} demo/util.py"),
+    )
+
+
+def test_modules_stating_different_licenses_all_apply(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    metadata = _metadata("1.0", "License: UNKNOWN")
+    sources = (
+        ("demo/core.py", "# SPDX-License-Identifier: Apache-2.0\nimport os\n"),
+        ("demo/six.py", "# SPDX-License-Identifier: MIT\n"),
+    )
+    _serve_demo(recorded_session, _demo_wheel(metadata, sources=sources), core=metadata)
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression == "Apache-2.0 AND MIT"
+
+
+def test_a_family_name_without_license_files_is_settled_by_a_module_header(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # langid 1.1.6's shape: "License: BSD", no license file or README statement, and the
+    # module's docstring holding the two-clause text.
+    metadata = _metadata("1.0", "License: BSD")
+    module = f'#!/usr/bin/env python\n"""\ndemo.py - a demo\n\n{BSD2_TEXT}"""\nimport os\n'
+    _serve_demo(
+        recorded_session, _demo_wheel(metadata, sources=(("demo/demo.py", module),)), core=metadata
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert (resolution.expression, resolution.method) == ("BSD-2-Clause", "source-header")
+    assert resolution.reason is not None
+    assert resolution.reason.startswith("License 'BSD' (ambiguous) names no one license")
+
+
+def test_a_module_header_of_another_family_leaves_the_guess(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    metadata = _metadata("1.0", "License: BSD")
+    module = "# SPDX-License-Identifier: MIT\n"
+    _serve_demo(
+        recorded_session, _demo_wheel(metadata, sources=(("demo/demo.py", module),)), core=metadata
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert (resolution.expression, resolution.method) == ("BSD-3-Clause", "declared")

@@ -63,7 +63,7 @@ def test_top_level_keys_in_documented_order(scan_result: ScanResult) -> None:
         "diagnostics",
         "summary",
     ]
-    assert document["schema_version"] == SCHEMA_VERSION == "1.2"
+    assert document["schema_version"] == SCHEMA_VERSION == "1.3"
     assert document["tool"] == {"name": "ospo-scan", "version": "0.1.0"}
     assert document["generated_at"] == "2025-03-14T09:26:53Z"
     assert document["root"] == "services/checkout"

@@ -13,7 +13,10 @@ from packageurl import PackageURL
 from ospo_scan.model import Component, Evidence, Resolution
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ospo_scan.licenses.cache import LicenseCache
+    from ospo_scan.licenses.headers import SourceReading
     from ospo_scan.licenses.http import HttpClient
     from ospo_scan.licenses.normalize import Normalized
 
@@ -149,6 +152,9 @@ def resolution_from(
 # SPDX texts, or a notice in them), and of one a README's License section decided.
 TEXT_METHOD = "license-text"
 README_METHOD = "readme"
+# ... and of one the opening comments of the package's own sources decided (an
+# SPDX-License-Identifier tag, ``__license__``, a notice: ``headers.source_license``).
+SOURCE_METHOD = "source-header"
 
 
 def reading_method(normalize_method: str) -> str:
@@ -160,3 +166,26 @@ def reading_method(normalize_method: str) -> str:
     if normalize_method == "classifier":
         return "classifier"
     return "declared"
+
+
+def source_header_answer(
+    reading: SourceReading,
+    sources: Sequence[tuple[str, str, str]],
+    evidence: Sequence[Evidence],
+    why: str,
+    source: str,
+) -> Resolution:
+    """The answer that what a package's sources state (``headers.source_license``'s
+    ``reading``) gives, each statement added to the evidence (as ``<where> <member>``, from
+    ``sources``: (where, member, text)) and the files named in the reason after ``why``."""
+    where = {member: url for url, member, _ in sources}
+    read = tuple(
+        Evidence(source, said, f"{where.get(member, '')} {member}".strip())
+        for member, said in reading.statements
+    )
+    members = [member for member, _ in reading.statements]
+    files = ", ".join(members[:3]) + (f" and {len(members) - 3} more" if len(members) > 3 else "")
+    reason = f"{why}; the headers of {files} state {reading.expression}"
+    return Resolution(
+        reading.expression, source, reading.confidence, (*evidence, *read), reason, SOURCE_METHOD
+    )

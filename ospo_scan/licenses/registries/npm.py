@@ -28,11 +28,15 @@ from ospo_scan.licenses.registries.base import (
     README_METHOD,
     TEXT_METHOD,
     resolution_from,
+    source_header_answer,
 )
 from ospo_scan.licenses.settle import (
+    NOTICE_CHARS,
     combination,
+    is_test_source,
     names_public_domain,
     read_license_files,
+    settles_guess,
     without_absent_folders,
 )
 from ospo_scan.model import Component, Evidence, Resolution
@@ -65,6 +69,10 @@ MAX_TARBALL_BYTES = 16 * 1024 * 1024
 # tarballs; without them the declaration stands.
 DECLARED_TARBALL_BYTES = 256 * 1024
 MAX_LICENSE_FILES = 4
+# A tarball without license files: the opening comments of this many of its top-level
+# scripts (the package root's, then an index in lib/, dist/ or src/) are read for what they
+# state (``headers.source_license``).
+MAX_HEADER_SOURCES = 4
 MAX_LICENSE_TEXT = 256 * 1024
 # License files at the package root when package.json names none (npm's own list of files
 # always packed: LICENSE and LICENCE with any extension; COPYING and UNLICENSE are common).
@@ -368,17 +376,22 @@ def _from_license_files(
     cached = cache.get(NS_LICENSE_FILES, key)
     texts = _cached_texts(cached)
     readme = _cached_readme(cached)
+    sources = _cached_sources(cached)
     problem = cached.get("missing") if isinstance(cached, dict) else None
-    # An entry written before README sections were read has no "readme" for a tarball
-    # without license files: read the tarball again.
+    # An entry written before README sections (or the sources' headers) were read has no
+    # "readme" (no "sources") for a tarball without license files: read the tarball again.
     readme_too = gnu_open and look_for == ""
-    stale = (
-        (look_for == "" and ((wanted != DECLARED and texts == []) or readme_too))
-        or (look_for != "" and texts == [])
-    ) and (isinstance(cached, dict) and "missing" not in cached and "readme" not in cached)
+    stale = False
+    if isinstance(cached, dict) and "missing" not in cached:
+        no_readme = (
+            (look_for == "" and ((wanted != DECLARED and texts == []) or readme_too))
+            or (look_for != "" and texts == [])
+        ) and "readme" not in cached
+        no_sources = look_for == "" and wanted != DECLARED and texts == [] and sources is None
+        stale = no_readme or no_sources
     if (texts is None or stale) and not isinstance(problem, str):
         try:
-            texts, readme = _read_license_files(http, tarball, look_for, limit, readme_too)
+            texts, readme, sources = _read_license_files(http, tarball, look_for, limit, readme_too)
         except RegistryUnavailable as exc:
             logger.info("%s: %s", tarball, exc)
             return None
@@ -389,8 +402,12 @@ def _from_license_files(
             value: dict[str, Any] = {"files": [list(item) for item in texts]}
             if not texts or readme_too:
                 value["readme"] = list(readme) if readme is not None else None
+            if not texts:
+                value["sources"] = [list(item) for item in sources or []]
             cache.put(NS_LICENSE_FILES, key, value)
-    return files_resolution(declared, tarball, wanted, texts or [], readme, problem, "the tarball")
+    return files_resolution(
+        declared, tarball, wanted, texts or [], readme, problem, "the tarball", sources
+    )
 
 
 def files_resolution(
@@ -401,9 +418,12 @@ def files_resolution(
     readme: tuple[str, str] | None,
     problem: str | None,
     container: str,
+    sources: list[tuple[str, str]] | None = None,
 ) -> Resolution:
     """``declared`` settled by the package's files: the license files' ``texts`` (member,
-    text), else the README's License section (``readme``: member, section).
+    text), else the README's License section (``readme``: member, section), else what the
+    opening comments of its scripts state (``sources``: member, beginning;
+    ``headers.source_license``) when it declares no license or only a family ("BSD").
 
     ``wanted`` is what ``files_wanted`` asked for (``None``: only a GNU "or later" notice
     may refine the declaration; ``VAGUE``: the files may settle a license family).
@@ -414,6 +434,8 @@ def files_resolution(
     if wanted is None:
         return _with_gnu_notice(declared, where, texts, readme=readme)
     if wanted == VAGUE:
+        if not texts and sources:
+            return _settled_by_sources(declared, where, sources) or declared
         return _settle_vague(declared, where, texts)
     if wanted == VERIFY:
         return _verify(declared, where, texts, readme)
@@ -427,8 +449,48 @@ def files_resolution(
             if from_readme is not None:
                 return from_readme
             note = f"{note}; {readme_note}"
+            if wanted == "" and declared.expression is None and sources:
+                from_sources = _from_sources(declared, where, note, sources)
+                if from_sources is not None:
+                    return from_sources
         return _with_note(declared, declared.evidence, note)
     return _from_texts(declared, where, texts)
+
+
+def _from_sources(
+    declared: Resolution, where: str, note: str, sources: list[tuple[str, str]]
+) -> Resolution | None:
+    """A package that declares no license and has no license file or README statement:
+    what the opening comments of its scripts state (cycle 1.0.3's "Public Domain."), if
+    anything."""
+    from ospo_scan.licenses.headers import source_license
+
+    reading = source_license(sources)
+    if reading is None:
+        return None
+    found = [(where, member, text) for member, text in sources]
+    why = f"{declared.reason}; {note}" if declared.reason else note
+    return source_header_answer(reading, found, declared.evidence, why, declared.source)
+
+
+def _settled_by_sources(
+    declared: Resolution, where: str, sources: list[tuple[str, str]]
+) -> Resolution | None:
+    """A family name ("BSD") with no license file to settle it, settled by what the opening
+    comments of the package's scripts state when that is a license of the family or a
+    stricter one (``settle.settles_guess``): esprima-fb's legacy ``{"type": "BSD"}`` over
+    a main script that opens with the two BSD clauses."""
+    from ospo_scan.licenses.headers import source_license
+
+    reading = source_license(sources)
+    if reading is None or declared.expression is None or " " in reading.expression:
+        return None
+    if not settles_guess(reading.expression, declared.expression):
+        return None
+    raw = declared.evidence[0].value if declared.evidence else declared.expression
+    why = f"the package declares {raw!r}, a family of licenses, and ships no license file"
+    found = [(where, member, text) for member, text in sources]
+    return source_header_answer(reading, found, declared.evidence, why, declared.source)
 
 
 def _settle_vague(declared: Resolution, where: str, texts: list[tuple[str, str]]) -> Resolution:
@@ -715,8 +777,17 @@ def _cached_readme(value: Any) -> tuple[str, str] | None:
     return None
 
 
+def _cached_sources(value: Any) -> list[tuple[str, str]] | None:
+    sources = value.get("sources") if isinstance(value, dict) else None
+    return _pairs(sources)
+
+
 def _cached_texts(value: Any) -> list[tuple[str, str]] | None:
     files = value.get("files") if isinstance(value, dict) else None
+    return _pairs(files)
+
+
+def _pairs(files: Any) -> list[tuple[str, str]] | None:
     if not isinstance(files, list):
         return None
     texts: list[tuple[str, str]] = []
@@ -735,12 +806,13 @@ def _read_license_files(
     wanted: str,
     limit: int = MAX_TARBALL_BYTES,
     readme_too: bool = False,
-) -> tuple[list[tuple[str, str]], tuple[str, str] | None]:
+) -> tuple[list[tuple[str, str]], tuple[str, str] | None, list[tuple[str, str]]]:
     """(member, text) of the license files in the first ``limit`` bytes of the tarball at
     ``tarball`` (streamed, never extracted), and, when there are none (not even the one
     ``wanted`` names) or ``readme_too``, (README member, the body of its License section,
-    ``""`` when it has none) or ``None`` without a README. Raises ``ValueError`` for a missing or
-    unreadable tarball and lets the HTTP client's errors through."""
+    ``""`` when it has none) or ``None`` without a README; and, when there are none, (member,
+    beginning) of its top-level scripts (``_header_sources``). Raises ``ValueError`` for a
+    missing or unreadable tarball and lets the HTTP client's errors through."""
     from ospo_scan.licenses.wheel import ArchiveError, find_in_tarball
 
     response = http.get(
@@ -778,7 +850,36 @@ def _read_license_files(
     readme: tuple[str, str] | None = None
     if not texts or (wanted == "" and readme_too):
         readme = _read_readme_section(response.content, tarball, names)
-    return texts, readme
+    sources: list[tuple[str, str]] = []
+    for member in [] if texts else _header_sources(names):
+        try:
+            _, data = find_in_tarball(response.content, member.__eq__, tarball)
+        except ArchiveError:
+            continue
+        sources.append((member, data[:NOTICE_CHARS].decode("utf-8", "replace")))
+    return texts, readme, sources
+
+
+# The scripts of a package: JavaScript in its modern and CommonJS forms.
+_SCRIPT = re.compile(r"\.(?:js|mjs|cjs)$")
+_INDEX_FOLDERS = ("lib", "dist", "src")
+
+
+def _header_sources(names: list[str]) -> list[str]:
+    """The tarball's scripts most likely to open with the package's license statement: the
+    scripts right under the package root (index first), then ``index`` scripts of ``lib/``,
+    ``dist/`` or ``src/``; minified bundles and tests are skipped."""
+    ranked: list[tuple[int, bool, str]] = []
+    for name in names:
+        parts = name.split("/")
+        base = parts[-1]
+        if not _SCRIPT.search(base) or ".min." in base or is_test_source(parts[1:]):
+            continue
+        if len(parts) == 2:
+            ranked.append((0, not base.startswith("index."), name))
+        elif len(parts) == 3 and parts[1] in _INDEX_FOLDERS and base.startswith("index."):
+            ranked.append((1, False, name))
+    return [name for *_, name in sorted(ranked)][:MAX_HEADER_SOURCES]
 
 
 def _ships(names: list[str]) -> Callable[[str], bool]:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from html.parser import HTMLParser
@@ -55,6 +55,7 @@ from ospo_scan.licenses.registries.base import (
     README_METHOD,
     TEXT_METHOD,
     reading_method,
+    source_header_answer,
 )
 from ospo_scan.licenses.settle import (
     NOTICE_CHARS,
@@ -65,6 +66,7 @@ from ospo_scan.licenses.settle import (
     names_public_domain,
     read_license_files,
     refined_by_notice,
+    settles_guess,
     unknown_terms,
 )
 from ospo_scan.licenses.wheel import (
@@ -529,7 +531,7 @@ class PypiResolver:
             if run.index_says_missing:
                 return None
         if unrecognized is None:
-            return None
+            return _from_package_sources(run) if run.read_metadata else None
         return _stated_in_readme(run, unrecognized, readme) or _resolution(run, unrecognized)
 
 
@@ -577,6 +579,68 @@ def _wheel_notice_headers(run: _Run, dist: DistFile) -> list[tuple[str, str]]:
         (member, archive.read(member)[:NOTICE_CHARS].decode("utf-8", "replace"))
         for member in _notice_sources(archive)
     ]
+
+
+def _package_sources(run: _Run) -> Iterator[list[tuple[str, str, str]]]:
+    """(where, member, beginning) of the package's top-level sources, an archive at a time:
+    the wheel's (``_notice_sources``), then the sdist's, with its top-level README
+    (``_sdist_notice_headers``). An archive that cannot be read is skipped; one whose host
+    cannot be reached also keeps the answer from being cached as final."""
+    files = _pinned_files(run)
+    for dist, read in (
+        *((w, _wheel_notice_headers) for w in rank_wheels(files)[:1]),
+        *((d, _sdist_notice_headers) for d in rank_sdists(files)[:1]),
+    ):
+        try:
+            headers = read(run, dist)
+        except RegistryUnavailable as exc:
+            run.unavailable = run.unavailable or exc
+            continue
+        except (ArchiveError, ArchiveNotFound, RegistryResponseError) as exc:
+            run.note("package sources", f"{_short(dist.url)}: {_after_url(exc)}")
+            continue
+        yield [(dist.url, member, text) for member, text in headers]
+
+
+def _from_package_sources(run: _Run) -> Resolution | None:
+    """The license of a release whose metadata declares none and that ships no license file,
+    from its archives in turn (``_package_sources``): what a README in it states
+    (``readme.license_words``: the long description was empty or said nothing), else what
+    the opening comments of its top-level sources state (``headers.source_license``:
+    jieba3k 0.35.1's ``__license__ = 'MIT'``, interpret-core's "Distributed under the MIT
+    software license"). ``None`` when neither says."""
+    from ospo_scan.licenses.headers import source_license
+    from ospo_scan.licenses.readme import license_words, readme_license
+
+    why = (
+        f"the metadata of {run.name} {run.version} declares no license and it ships no license file"
+    )
+    for sources in _package_sources(run):
+        for where, member, text in sources:
+            words = license_words(text) if _is_readme(member) else None
+            reading = readme_license(words) if words else None
+            if words and reading is not None and reading.expression is not None:
+                read = Evidence(SOURCE, clip_evidence(words), f"{where} {member}")
+                name = member.rsplit("/", 1)[-1]
+                reason = f"{why}; its README {name} states {reading.expression}"
+                return Resolution(
+                    reading.expression,
+                    SOURCE,
+                    reading.confidence,
+                    (*run.evidence, read),
+                    reason,
+                    README_METHOD,
+                )
+        own = [(where, member, text) for where, member, text in sources if _is_source(member)]
+        stated = source_license([(member, text) for _, member, text in own])
+        if stated is not None:
+            return source_header_answer(stated, own, run.evidence, why, SOURCE)
+    run.note("package sources", "no license stated in a README or the sources' headers")
+    return None
+
+
+def _is_source(member: str) -> bool:
+    return member.endswith(_SDIST_NOTICE_SUFFIXES)
 
 
 def _sdist_notice_headers(run: _Run, dist: DistFile) -> list[tuple[str, str]]:
@@ -738,6 +802,7 @@ def _settle_with_license_files(
         refine=bool(wheels),
         refine_texts=lambda: _release_license_texts(run, fields, sdist=False),
         readme=fields.readme,
+        sources=lambda: _package_sources(run),
     )
 
 
@@ -751,6 +816,7 @@ def settle_declaration(
     refine: bool = False,
     refine_texts: Callable[[], list[tuple[str, str, str]]] | None = None,
     readme: str | None = None,
+    sources: Callable[[], Iterable[list[tuple[str, str, str]]]] | None = None,
 ) -> Resolution:
     """The resolution of a metadata declaration, checked against the wheel's license files
     when the declaration is vague (see ``_is_vague``) or a GNU license without "only" or "or
@@ -781,7 +847,10 @@ def settle_declaration(
 
     ``license_texts()`` gives (where, member, text) of the package's license files; it is
     only called when the declaration needs checking. The files' texts are appended to
-    ``evidence``.
+    ``evidence``. A vague declaration of a package without license files is settled by the
+    README (``readme``, the long description) or, failing that, by the opening comments of
+    its sources (``sources()``: (where, member, beginning) of each archive in turn,
+    ``_settled_by_sources``).
     """
     from ospo_scan.licenses.detect import combine_detections
     from ospo_scan.licenses.normalize import refine_gnu_version
@@ -805,7 +874,13 @@ def settle_declaration(
     texts = license_texts()
     if not texts:
         if vague and readme:
-            return _settled_by_readme(choice, readme, evidence, source)
+            stated = _settled_by_readme(choice, readme, evidence, source)
+            if stated.method == README_METHOD:
+                return stated
+        for archive in sources() if vague and sources is not None else ():
+            from_sources = _settled_by_sources(choice, archive, evidence)
+            if from_sources is not None:
+                return from_sources
         return choice_resolution(choice, evidence, source)
     for where, member, text in texts:
         evidence.append(Evidence(source, clip_evidence(text), f"{where} {member}"))
@@ -881,28 +956,44 @@ def _settled_by_readme(
     license") or restricting more than the guess (unicorn 2.1.4: a "BSD License" classifier,
     and "Distributed under free software license GPLv2"). Otherwise the declaration stands.
     """
-    from ospo_scan.licenses.categories import restriction
-    from ospo_scan.licenses.normalize import license_family, license_keys
     from ospo_scan.licenses.readme import readme_license
 
     declared = choice.normalized
     reading = readme_license(readme)
     if reading is None or reading.expression is None or declared.expression is None:
         return choice_resolution(choice, evidence, source)
-    stated, guessed = reading.expression, declared.expression
-    try:
-        families = {license_family(key) for key in license_keys(guessed)}
-        same_family = families == {license_family(stated)}
-        stricter = restriction((stated,)) > restriction(license_keys(guessed))
-    except ValueError:
-        return choice_resolution(choice, evidence, source)
-    if stated == guessed or not (same_family or stricter):
+    stated = reading.expression
+    if not settles_guess(stated, declared.expression):
         return choice_resolution(choice, evidence, source)
     reason = (
         f"{choice.field} {declared.raw!r} ({declared.method}) names no one license and the"
         f" package ships no license file; its README states {stated}"
     )
     return _readme_answer(reading, readme, evidence, reason, source)
+
+
+def _settled_by_sources(
+    choice: LicenseChoice, sources: list[tuple[str, str, str]], evidence: list[Evidence]
+) -> Resolution | None:
+    """A vague declaration of a package with no license file and no README statement,
+    settled by what the opening comments of its sources state (``headers.source_license``),
+    under the rule a README statement follows (``settle.settles_guess``): langid 1.1.6 declares
+    "BSD" and its module opens with the two BSD clauses and the FreeBSD "views" sentence.
+    ``None`` when they state nothing that settles it."""
+    from ospo_scan.licenses.headers import source_license
+
+    declared = choice.normalized
+    own = [(where, member, text) for where, member, text in sources if _is_source(member)]
+    reading = source_license([(member, text) for _, member, text in own])
+    if reading is None or declared.expression is None:
+        return None
+    if " " in reading.expression or not settles_guess(reading.expression, declared.expression):
+        return None
+    why = (
+        f"{choice.field} {declared.raw!r} ({declared.method}) names no one license and the"
+        " package ships no license file"
+    )
+    return source_header_answer(reading, own, evidence, why, SOURCE)
 
 
 def _readme_answer(
