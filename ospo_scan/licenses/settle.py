@@ -896,6 +896,33 @@ def files_instead(files: Detection, declared: str) -> str | None:
     return found
 
 
+# "LGPLv2", "LGPL v2+", "LGPL-2.0": a declaration by the major version names the Library GPL
+# 2.0 or, as most who write it mean, the Lesser GPL 2.1 that replaced it in 1999; the license
+# file's text says which (ps-mem 3.14 declares "LGPLv2" and python-xlib 0.33 "LGPLv2+" over
+# the 2.1 text).
+_LGPL_2_0 = re.compile(r"LGPL-2\.0-(?:only|or-later)")
+_LGPL_2_1_TEXT = re.compile(r"\bversion\s+2\.1\b", re.IGNORECASE)
+
+
+def _lgpl_version_of_text(files: Detection, declared: str) -> str | None:
+    """``declared`` (LGPL-2.0, ``-only`` or ``-or-later``) made 2.1 when the license files,
+    matched at ``FILES_WIN_SCORE`` or better, hold the LGPL 2.1 text and not the 2.0 one;
+    ``None`` otherwise."""
+    from ospo_scan.licenses.normalize import license_keys
+
+    if files.expression is None or files.score < FILES_WIN_SCORE:
+        return None
+    try:
+        keys = set(license_keys(files.expression))
+    except ValueError:
+        return None
+    if not keys & {"LGPL-2.1-only", "LGPL-2.1-or-later"}:
+        return None
+    if keys & {"LGPL-2.0-only", "LGPL-2.0-or-later"}:
+        return None
+    return declared.replace("LGPL-2.0-", "LGPL-2.1-")
+
+
 # One license of the BSD family, by its SPDX id (the variants differ in a clause or two).
 _BSD_VARIANT = re.compile(r"BSD-[1-4]-Clause(?:-[A-Za-z0-9.]+)*")
 # The clauses that tell the common BSD variants apart (a quick look before matching): the
@@ -930,6 +957,8 @@ def refined_by_files(
       5.4.0 declares BSD-3-Clause over the two-clause text);
     * a single license over files that hold a single license of another family becomes that
       license (``files_instead``);
+    * an LGPL declared by its major version ("LGPLv2") takes the 2.1 of the text its files
+      hold (``_lgpl_version_of_text``);
     * a GNU license gains the exception its files attach to it (``declared_with_exception``);
     * an AND or OR of licenses is narrowed to those the files grant (``narrowed_by_files``);
     * the licenses that the files put parts of the package under are joined with AND
@@ -946,12 +975,15 @@ def refined_by_files(
     plain = [text for _, text in texts]
     joined = combination(expression) is not None
     bsd = _other_bsd_variant(expression, plain)
+    lgpl = _LGPL_2_0.fullmatch(expression) is not None and any(
+        _LGPL_2_1_TEXT.search(text) for text in plain
+    )
     differ = may_differ(expression, plain)
     portions = any(mentions_portions(text) for text in plain)
     others = any(_NAMED_UNDER.search(text) for text in plain)
     # "Modifications on these files are dual licensed (both MIT and PSF)" (parso) is parts.
     choice = not (joined or portions) and any(offers_choice(text) for text in plain)
-    if not (bsd or joined or differ or choice or portions or others):
+    if not (bsd or lgpl or joined or differ or choice or portions or others):
         return None
     if detections is None:
         detections = read_license_files(texts)
@@ -968,6 +1000,13 @@ def refined_by_files(
     ):
         said.append(f"the license files {names} hold {found}, not the declared {expression}")
         expression = found
+    minor = _lgpl_version_of_text(combined, expression) if lgpl else None
+    if minor is not None:
+        said.append(
+            f"the license files {names} hold the LGPL 2.1 text, the version the declared"
+            f" {expression} names only by its major version: {minor}"
+        )
+        expression = minor
     instead = files_instead(combined, expression) if differ else None
     if instead is not None:
         said.append(

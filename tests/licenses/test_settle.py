@@ -307,3 +307,29 @@ def test_an_open_core_section_for_a_folder_the_package_does_not_ship(
 def test_a_folder_section_without_a_bullet_after_it_is_kept() -> None:
     text = OPEN_CORE.split("* All software outside")[0] + MIT_TEXT
     assert without_absent_folders(text, lambda folder: False) == text
+
+
+LGPL21_TEXT = (TEXTS / "pypi__paramiko__5.1.0__LICENSE").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("declared", "text", "expected"),
+    [
+        # ps-mem 3.14 declares "LGPLv2", python-xlib 0.33 "LGPLv2+", over the 2.1 text.
+        ("LGPL-2.0-only", LGPL21_TEXT, "LGPL-2.1-only"),
+        ("LGPL-2.0-or-later", LGPL21_TEXT, "LGPL-2.1-or-later"),
+        # A declaration of the version the text holds, or of another family's text: the
+        # version rule has nothing to say.
+        ("LGPL-2.1-only", LGPL21_TEXT, None),
+        ("LGPL-2.0-only", GPL3_TEXT, None),
+        ("LGPL-2.0-only", MIT_TEXT, "MIT"),
+    ],
+)
+def test_an_lgpl_declared_by_its_major_version_takes_the_minor_from_the_text(
+    declared: str, text: str, expected: str | None
+) -> None:
+    refined = refined_by_files(declared, [("LICENSE", text)])
+    if expected is None:
+        assert refined is None or "LGPL 2.1 text" not in refined[1]
+    else:
+        assert refined is not None and refined[0] == expected
