@@ -304,7 +304,9 @@ _PORTION = re.compile(
     r"|\b(?:derived|adapted|taken|copied|ported)\s++from\s++"
     r"(?!(?:this|the)\s+(?:software|work|program|library)\b)"
     rf"|\bfiles?\b{_SAME_SENTENCE}\b(?:are|is)\s+(?:licensed|distributed|released|available)"
-    r"\s+under\b",
+    r"\s+under\b"
+    # "The Blowfish portions are under the following license:" (bcrypt-pbkdf 1.0.2)
+    rf"|\b(?:parts?|portions?)\b{_SAME_SENTENCE}\b(?:are|is)\s+under\b",
     re.IGNORECASE,
 )
 # Words that make the other text a separate project shipped alongside (a bundled library, a
