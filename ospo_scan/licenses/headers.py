@@ -5,10 +5,11 @@ still state its license at the top of its modules: an ``SPDX-License-Identifier:
 Python ``__license__ = "MIT"``, a JSDoc ``@license MIT`` tag, the Apache or GNU notice, a
 whole license text in the opening comment (esprima's two BSD clauses, langid's), or a line
 such as "Licensed under the MIT license" or "Public Domain." ``source_license`` reads what
-the opening comments of a few of the package's top-level sources state; the registries call
-it only when nothing else answered, or to settle a family name ("BSD") that no license file
-or README settles. Only the comment (or docstring) that opens a file is read: a license
-named further down, in code or in a later comment, is as likely about something else.
+the beginnings of a few of the package's top-level sources state; the registries call it
+only when nothing else answered, or to settle a family name ("BSD") that no license file or
+README settles. The machine-readable forms (an SPDX tag, ``__license__``) count anywhere in
+a file's beginning; prose only in the comment (or docstring) that opens it: a license named
+further down, in code or in a later comment, is as likely about something else.
 """
 
 from __future__ import annotations
@@ -133,6 +134,7 @@ def _file_statement(member: str, text: str) -> tuple[str, str, float] | None:
     """(expression, the words that state it, confidence) of one file's opening comment:
     an SPDX tag, ``__license__``, ``@license``, a license text, then a statement line."""
     from ospo_scan.licenses.detect import UNKNOWN_TEXT_REF, detect_license_text
+    from ospo_scan.licenses.metadata import clip_evidence
 
     for line in text.splitlines()[:200]:
         tag = _SPDX_TAG.search(line)
@@ -161,7 +163,7 @@ def _file_statement(member: str, text: str) -> tuple[str, str, float] | None:
         and UNKNOWN_TEXT_REF not in detection.expression
         and detection.score >= MIN_TEXT_SCORE
     ):
-        return detection.expression, _clip(comment), detection.score
+        return detection.expression, clip_evidence(" ".join(comment.split())), detection.score
     for line in comment.splitlines():
         expression = _stated(line)
         if expression is not None:
@@ -210,8 +212,3 @@ def _stated(line: str) -> str | None:
     if len(normalize_words(line)) <= MAX_NAME_WORDS:
         return _clear_name(line)
     return None
-
-
-def _clip(text: str, limit: int = 200) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
