@@ -656,6 +656,30 @@ def without_absent_folders(text: str, shipped: Callable[[str], bool]) -> str:
 _THIRD_PARTY_FILE = re.compile(r"(?i)(?:third|3rd)[-_. ]?party")
 
 
+# A REUSE license folder (https://reuse.software): LICENSES/<SPDX id>.<txt|md>, one file per
+# license used anywhere in the project.
+_REUSE_FILE = re.compile(r"(?:^|/)LICENSES/(?P<id>[^/]+?)\.(?:txt|md)$")
+
+
+def reuse_license_ids(members: Sequence[str]) -> list[str] | None:
+    """The SPDX id each of a package's license files is named for, when every one of them
+    sits in a REUSE ``LICENSES/`` folder under its license's id (``LicenseRef-...`` ids
+    too); ``None`` otherwise."""
+    from ospo_scan.licenses.normalize import canonical_id
+
+    ids: list[str] = []
+    for member in members:
+        found = _REUSE_FILE.search(member)
+        if found is None:
+            return None
+        license_id = found.group("id")
+        canonical = license_id if license_id.startswith("LicenseRef-") else canonical_id(license_id)
+        if canonical is None:
+            return None
+        ids.append(canonical)
+    return ids or None
+
+
 def is_third_party_file(member: str) -> bool:
     """Whether a license file's name says it holds third-party code's licenses."""
     return _THIRD_PARTY_FILE.search(member.rsplit("/", 1)[-1]) is not None

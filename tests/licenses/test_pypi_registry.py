@@ -1568,6 +1568,55 @@ def test_the_license_folder_of_an_sdist_settles_a_vague_declaration(
     assert resolution.evidence[-1].detail == f"{sdist} demo-1.0/license/lgpl-2.1.txt"
 
 
+def _reuse_case(recorded: RecordedRegistry, classifier: str, *files: tuple[str, str]) -> str:
+    """An sdist-only release with a classifier and a REUSE LICENSES/ folder holding ``files``."""
+    metadata = _metadata("1.0", f"Classifier: License :: OSI Approved :: {classifier}")
+    sdist = f"{FILES_HOST}/demo/demo-1.0.tar.gz"
+    _missing(recorded, f"{INDEX}/pypi/demo/1.0/json")
+    recorded.add(f"{INDEX}/pypi/demo/json", _project("2.0", None, {"1.0": [_sdist_entry("1.0")]}))
+    members = [(f"demo-1.0/LICENSES/{name}", text.encode()) for name, text in files]
+    recorded.add(sdist, _sdist(("demo-1.0/PKG-INFO", metadata), *members))
+    return sdist
+
+
+def test_a_reuse_folder_lists_licenses_of_other_files_than_the_code(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # culsans 0.11.0 and aiologic 0.17.1: an ISC classifier, and LICENSES/ with the ISC text
+    # for the code beside CC0 for the configuration (and CC-BY-4.0 for the documentation).
+    _reuse_case(
+        recorded_session,
+        "ISC License (ISCL)",
+        ("CC0-1.0.txt", CC0_TEXT),
+        ("ISC.txt", ISC_TEXT),
+        ("MIT.txt", MIT_TEXT),
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert (resolution.expression, resolution.method) == ("ISC", "license-text")
+    assert resolution.reason is not None
+    assert "ISC.txt (CC0-1.0.txt, MIT.txt left out: a REUSE LICENSES/ folder" in resolution.reason
+
+
+def test_a_reuse_folder_never_loses_a_stricter_license(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    _reuse_case(
+        recorded_session,
+        "MIT License",
+        ("CC0-1.0.txt", CC0_TEXT),
+        ("GPL-3.0-or-later.txt", GPL3_TEXT),
+        ("MIT.txt", MIT_TEXT),
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert resolution.expression is not None
+    assert "GPL-3.0" in resolution.expression
+    assert "CC0-1.0" not in resolution.expression
+
+
 @pytest.mark.parametrize(
     ("found", "declared", "accounted"),
     [

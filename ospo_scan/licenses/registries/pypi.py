@@ -66,6 +66,7 @@ from ospo_scan.licenses.settle import (
     names_public_domain,
     read_license_files,
     refined_by_notice,
+    reuse_license_ids,
     settles_guess,
     unknown_terms,
 )
@@ -857,7 +858,6 @@ def settle_declaration(
     from ospo_scan.licenses.settle import (
         contradicting_files,
         files_settle,
-        is_third_party_file,
         with_terms_files,
     )
 
@@ -902,18 +902,18 @@ def settle_declaration(
             )
             return Resolution(expression, source, confidence, tuple(evidence), reason, TEXT_METHOD)
     settled, left_out = None, ""
-    own = [i for i, (_, member, _) in enumerate(texts) if not is_third_party_file(member)]
-    if vague and own and len(own) < len(texts):
-        # The package's own license files settle it without a file of third-party notices
-        # beside them (numba's LICENSES.third-party): its licenses cover vendored code.
-        own_members = [texts[i][1] for i in own]
-        own_combined = combine_detections([detections[i] for i in own], own_members)
-        settled = files_settle(own_combined, declared.expression)
+    members = [member for _, member, _ in texts]
+    for kept, why in _narrower_file_sets(members, declared.expression) if vague else []:
+        # Some of the files settle it without the others (``_narrower_file_sets``).
+        kept_members = [members[i] for i in kept]
+        subset = combine_detections([detections[i] for i in kept], kept_members)
+        settled = files_settle(subset, declared.expression)
         if settled is not None:
-            combined, found = own_combined, own_combined.expression
-            names = ", ".join(member.rsplit("/", 1)[-1] for member in own_members)
-            others = [texts[i][1].rsplit("/", 1)[-1] for i in range(len(texts)) if i not in own]
-            left_out = f" ({', '.join(others)} left out: third-party code)"
+            combined, found = subset, subset.expression
+            names = ", ".join(member.rsplit("/", 1)[-1] for member in kept_members)
+            others = [members[i].rsplit("/", 1)[-1] for i in range(len(texts)) if i not in kept]
+            left_out = f" ({', '.join(others)} left out: {why})"
+            break
     if vague and settled is None:
         settled = files_settle(combined, declared.expression)
     if settled is not None and found is not None:
@@ -1040,6 +1040,47 @@ def _refined_by_files(
         evidence=tuple(evidence),
         method=TEXT_METHOD,
     )
+
+
+def _narrower_file_sets(members: list[str], declared: str) -> list[tuple[list[int], str]]:
+    """Subsets of a package's license files (their indexes in ``members``) that may settle a
+    vague declaration without the others, each with why the others are left out: the
+    package's own files without a file of third-party notices beside them (numba's
+    LICENSES.third-party: its licenses cover vendored code), and, of a REUSE ``LICENSES/``
+    folder, the texts of the licenses the declaration names (culsans 0.11.0 and aiologic
+    0.17.1 declare ISC over 0BSD.txt, CC-BY-4.0.txt, CC0-1.0.txt and ISC.txt: the folder holds
+    every license used anywhere in the project, its tests, documentation and configuration
+    included, ``settle.reuse_license_ids``), those that restrict no more than the declared
+    ones."""
+    from ospo_scan.licenses.categories import restriction
+    from ospo_scan.licenses.normalize import license_keys
+    from ospo_scan.licenses.settle import is_third_party_file
+
+    sets: list[tuple[list[int], str]] = []
+    own = [i for i, member in enumerate(members) if not is_third_party_file(member)]
+    if own and len(own) < len(members):
+        sets.append((own, "third-party code"))
+    ids = reuse_license_ids(members)
+    if ids is not None:
+        try:
+            named = set(license_keys(declared))
+        except ValueError:
+            named = set()
+        # A license that restricts more than those declared is never left out: the folder
+        # may list it for some of the package's own modules.
+        ceiling = restriction(named) if named else -1
+        kept = [
+            i
+            for i, license_id in enumerate(ids)
+            if license_id in named or restriction((license_id,)) > ceiling
+        ]
+        if any(ids[i] in named for i in kept) and len(kept) < len(members):
+            why = (
+                "a REUSE LICENSES/ folder holds the license of every file of the project; those"
+                " the metadata does not name cover other files than the package's code"
+            )
+            sets.append((kept, why))
+    return sets
 
 
 def _is_vague(choice: LicenseChoice) -> bool:
