@@ -104,6 +104,8 @@ _COPYRIGHT_TAIL = re.compile(
 # Markdown images (badges) and links ("[MIT](LICENSE)" names MIT).
 _MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+# A reStructuredText link: `2-Clause BSD <http://opensource.org/licenses/BSD-2-Clause>`_
+_RST_LINK = re.compile(r"`([^`<]*?)\s*<[^`>]*>`__?")
 
 
 # A Markdown link reference definition ("[badge-url]: https://..."): no words of the section.
@@ -228,7 +230,9 @@ def _single_license(expression: str) -> bool:
 
 
 def _plain(line: str) -> str:
-    """A README line without Markdown images, link targets, emphasis and quote marks."""
+    """A README line without Markdown images, link targets (Markdown's and
+    reStructuredText's), emphasis and quote marks."""
+    line = _RST_LINK.sub(r"\1", line)
     line = _MARKDOWN_LINK.sub(r"\1", _MARKDOWN_IMAGE.sub("", line)).strip().strip("*_`>")
     return line.strip()
 

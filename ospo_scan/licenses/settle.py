@@ -305,8 +305,11 @@ _PORTION = re.compile(
     r"(?!(?:this|the)\s+(?:software|work|program|library)\b)"
     rf"|\bfiles?\b{_SAME_SENTENCE}\b(?:are|is)\s+(?:licensed|distributed|released|available)"
     r"\s+under\b"
-    # "The Blowfish portions are under the following license:" (bcrypt-pbkdf 1.0.2)
-    rf"|\b(?:parts?|portions?)\b{_SAME_SENTENCE}\b(?:are|is)\s+under\b",
+    # "The Blowfish portions are under the following license:" (bcrypt-pbkdf 1.0.2), "Some
+    # portions of code from previous versions ... are released under the MIT License"
+    # (react-leaflet 5.0.0)
+    rf"|\b(?:parts?|portions?)\b{_SAME_SENTENCE}\b(?:are|is)\s+"
+    r"(?:released\s+|distributed\s+|available\s+|provided\s+)?under\b",
     re.IGNORECASE,
 )
 # Words that make the other text a separate project shipped alongside (a bundled library, a

@@ -653,6 +653,8 @@ def test_license_section(readme: str, section: str | None) -> None:
         ("MIT © [Ann Smith](https://example.test)", "MIT"),
         ("[Apache 2.0](LICENSE)\n\nCopyright 2020 Ann Smith", "Apache-2.0"),
         ("**ISC**", "ISC"),
+        # cobble 0.1.4's reStructuredText link.
+        ("`2-Clause BSD <http://opensource.org/licenses/BSD-2-Clause>`_", "BSD-2-Clause"),
         ("(The MIT License)\n\n" + MIT_TEXT, "MIT"),
         ("MIT AND ISC", None),
         # One sentence naming one license, with a pointer to the file.

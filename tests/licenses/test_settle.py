@@ -51,6 +51,7 @@ def test_the_declared_license_and_its_own_introduction_are_not_parts() -> None:
         "The files in demo/terminfo/*.py are licensed under the following license.",
         # bcrypt-pbkdf 1.0.2's LICENSE introduces each of its texts so.
         "The Blowfish portions are under the following license:",
+        "Some portions of code from previous versions are released under the BSD license:",
     ],
 )
 def test_parts_are_said_in_several_ways(statement: str) -> None:
