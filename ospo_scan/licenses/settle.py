@@ -925,31 +925,52 @@ def files_instead(files: Detection, declared: str) -> str | None:
     return found
 
 
-# "LGPLv2", "LGPL v2+", "LGPL-2.0": a declaration by the major version names the Library GPL
-# 2.0 or, as most who write it mean, the Lesser GPL 2.1 that replaced it in 1999; the license
-# file's text says which (ps-mem 3.14 declares "LGPLv2" and python-xlib 0.33 "LGPLv2+" over
-# the 2.1 text).
-_LGPL_2_0 = re.compile(r"LGPL-2\.0-(?:only|or-later)")
-_LGPL_2_1_TEXT = re.compile(r"\bversion\s+2\.1\b", re.IGNORECASE)
+# A GNU license declared by its version alone ("LGPLv2", "GPLv2+") over a license file that
+# holds another version's text of the same license: the text says which version is granted.
+# "LGPLv2" names the Library GPL 2.0 or, as most who write it mean, the Lesser GPL 2.1 that
+# replaced it in 1999 (ps-mem 3.14 declares "LGPLv2" and python-xlib 0.33 "LGPLv2+" over the
+# 2.1 text; func-timeout 4.3.5 "LGPLv2" over the LGPL 3 text).
+_GNU_ID = re.compile(r"(?P<family>(?:A|L)?GPL)-(?P<version>\d\.\d)-(?P<suffix>only|or-later)")
+_GNU_TEXT_VERSION = re.compile(
+    r"general\s+public\s+licen[cs]e\W+version\s+(?P<version>\d(?:\.\d)?)", re.IGNORECASE
+)
 
 
-def _lgpl_version_of_text(files: Detection, declared: str) -> str | None:
-    """``declared`` (LGPL-2.0, ``-only`` or ``-or-later``) made 2.1 when the license files,
-    matched at ``FILES_WIN_SCORE`` or better, hold the LGPL 2.1 text and not the 2.0 one;
-    ``None`` otherwise."""
+def _gnu_other_version(declared: str, texts: list[str]) -> bool:
+    """Whether the single GNU ``declared`` license may be another version in the files (a
+    quick look at their titles, "GNU LESSER GENERAL PUBLIC LICENSE Version 2.1")."""
+    found = _GNU_ID.fullmatch(declared)
+    if found is None:
+        return False
+    declared_version = found.group("version")
+    for text in texts:
+        for title in _GNU_TEXT_VERSION.finditer(text[:4000]):
+            version = title.group("version")
+            if (version if "." in version else f"{version}.0") != declared_version:
+                return True
+    return False
+
+
+def _gnu_version_of_text(files: Detection, declared: str) -> str | None:
+    """The single GNU ``declared`` license at the version of the one text of the same
+    license the files hold (matched at ``FILES_WIN_SCORE`` or better), with the declared
+    ``-only`` or ``-or-later``; ``None`` when they hold no such single text."""
     from ospo_scan.licenses.normalize import license_keys
 
-    if files.expression is None or files.score < FILES_WIN_SCORE:
+    wanted = _GNU_ID.fullmatch(declared)
+    if wanted is None or files.expression is None or files.score < FILES_WIN_SCORE:
         return None
     try:
-        keys = set(license_keys(files.expression))
+        keys = license_keys(files.expression)
     except ValueError:
         return None
-    if not keys & {"LGPL-2.1-only", "LGPL-2.1-or-later"}:
+    held = [_GNU_ID.fullmatch(key) for key in keys]
+    if len(held) != 1 or held[0] is None or held[0].group("family") != wanted.group("family"):
         return None
-    if keys & {"LGPL-2.0-only", "LGPL-2.0-or-later"}:
+    version = held[0].group("version")
+    if version == wanted.group("version"):
         return None
-    return declared.replace("LGPL-2.0-", "LGPL-2.1-")
+    return f"{wanted.group('family')}-{version}-{wanted.group('suffix')}"
 
 
 # One license of the BSD family, by its SPDX id (the variants differ in a clause or two).
@@ -986,8 +1007,8 @@ def refined_by_files(
       5.4.0 declares BSD-3-Clause over the two-clause text);
     * a single license over files that hold a single license of another family becomes that
       license (``files_instead``);
-    * an LGPL declared by its major version ("LGPLv2") takes the 2.1 of the text its files
-      hold (``_lgpl_version_of_text``);
+    * a GNU license takes the version of the one text of it that its files hold ("LGPLv2"
+      over the LGPL 2.1 text: ``_gnu_version_of_text``);
     * a GNU license gains the exception its files attach to it (``declared_with_exception``);
     * an AND or OR of licenses is narrowed to those the files grant (``narrowed_by_files``);
     * the licenses that the files put parts of the package under are joined with AND
@@ -1004,15 +1025,13 @@ def refined_by_files(
     plain = [text for _, text in texts]
     joined = combination(expression) is not None
     bsd = _other_bsd_variant(expression, plain)
-    lgpl = _LGPL_2_0.fullmatch(expression) is not None and any(
-        _LGPL_2_1_TEXT.search(text) for text in plain
-    )
+    gnu = _gnu_other_version(expression, plain)
     differ = may_differ(expression, plain)
     portions = any(mentions_portions(text) for text in plain)
     others = any(_NAMED_UNDER.search(text) for text in plain)
     # "Modifications on these files are dual licensed (both MIT and PSF)" (parso) is parts.
     choice = not (joined or portions) and any(offers_choice(text) for text in plain)
-    if not (bsd or lgpl or joined or differ or choice or portions or others):
+    if not (bsd or gnu or joined or differ or choice or portions or others):
         return None
     if detections is None:
         detections = read_license_files(texts)
@@ -1029,13 +1048,13 @@ def refined_by_files(
     ):
         said.append(f"the license files {names} hold {found}, not the declared {expression}")
         expression = found
-    minor = _lgpl_version_of_text(combined, expression) if lgpl else None
-    if minor is not None:
+    version = _gnu_version_of_text(combined, expression) if gnu else None
+    if version is not None:
         said.append(
-            f"the license files {names} hold the LGPL 2.1 text, the version the declared"
-            f" {expression} names only by its major version: {minor}"
+            f"the license files {names} hold the text of another version than the declared"
+            f" {expression}: {version}"
         )
-        expression = minor
+        expression = version
     instead = files_instead(combined, expression) if differ else None
     if instead is not None:
         said.append(

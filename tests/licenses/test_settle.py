@@ -313,6 +313,7 @@ def test_a_folder_section_without_a_bullet_after_it_is_kept() -> None:
 
 
 LGPL21_TEXT = (TEXTS / "pypi__paramiko__5.1.0__LICENSE").read_text("utf-8")
+LGPL3_TEXT = (TEXTS / "pypi__pygithub__2.10.0__COPYING.LESSER").read_text("utf-8")
 
 
 @pytest.mark.parametrize(
@@ -321,6 +322,9 @@ LGPL21_TEXT = (TEXTS / "pypi__paramiko__5.1.0__LICENSE").read_text("utf-8")
         # ps-mem 3.14 declares "LGPLv2", python-xlib 0.33 "LGPLv2+", over the 2.1 text.
         ("LGPL-2.0-only", LGPL21_TEXT, "LGPL-2.1-only"),
         ("LGPL-2.0-or-later", LGPL21_TEXT, "LGPL-2.1-or-later"),
+        # func-timeout 4.3.5 declares "LGPLv2" over the LGPL 3 text.
+        ("LGPL-2.0-only", LGPL3_TEXT, "LGPL-3.0-only"),
+        ("GPL-2.0-or-later", GPL3_TEXT, "GPL-3.0-or-later"),
         # A declaration of the version the text holds, or of another family's text: the
         # version rule has nothing to say.
         ("LGPL-2.1-only", LGPL21_TEXT, None),
@@ -328,11 +332,25 @@ LGPL21_TEXT = (TEXTS / "pypi__paramiko__5.1.0__LICENSE").read_text("utf-8")
         ("LGPL-2.0-only", MIT_TEXT, "MIT"),
     ],
 )
-def test_an_lgpl_declared_by_its_major_version_takes_the_minor_from_the_text(
+def test_a_gnu_license_takes_the_version_of_its_text(
     declared: str, text: str, expected: str | None
 ) -> None:
     refined = refined_by_files(declared, [("LICENSE", text)])
     if expected is None:
-        assert refined is None or "LGPL 2.1 text" not in refined[1]
+        assert refined is None or "another version" not in refined[1]
     else:
         assert refined is not None and refined[0] == expected
+
+
+def test_reuse_license_ids() -> None:
+    from ospo_scan.licenses.settle import reuse_license_ids
+
+    assert reuse_license_ids(["p-1.0/LICENSES/ISC.txt", "p-1.0/LICENSES/CC-BY-4.0.md"]) == [
+        "ISC",
+        "CC-BY-4.0",
+    ]
+    assert reuse_license_ids(["LICENSES/LicenseRef-Acme.txt"]) == ["LicenseRef-Acme"]
+    # A file elsewhere, or named for no SPDX id: no REUSE folder.
+    assert reuse_license_ids(["p-1.0/LICENSES/ISC.txt", "p-1.0/LICENSE"]) is None
+    assert reuse_license_ids(["p-1.0/LICENSES/third-party.txt"]) is None
+    assert reuse_license_ids([]) is None
