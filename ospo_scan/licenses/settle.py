@@ -811,6 +811,13 @@ def may_differ(declared: str, texts: list[str]) -> bool:
     return marker is None or any(marker.search(text) is None for text in texts)
 
 
+# Words that head an obligation added to a license's text ("Attribution Requirement: All
+# distributions ... must include the following attribution", the Commons Clause): a quick
+# look before matching a file that holds the declared license's text. (Not "must display the
+# following acknowledgement": the BSD advertising clause and the OpenSSL texts say that.)
+_ADDED_OBLIGATION = re.compile(r"\battribution\s+requirements?\b|\bcommons\s+clause\b", re.I)
+
+
 # Files that packagers list as license files but that only name people or changes.
 _NOT_TERMS_FILE = re.compile(
     r"^(?:authors?|contributors?|credits|thanks|maintainers|changelog|changes|history|readme)",
@@ -1027,11 +1034,12 @@ def refined_by_files(
     bsd = _other_bsd_variant(expression, plain)
     gnu = _gnu_other_version(expression, plain)
     differ = may_differ(expression, plain)
+    added = not differ and any(_ADDED_OBLIGATION.search(text) for text in plain)
     portions = any(mentions_portions(text) for text in plain)
     others = any(_NAMED_UNDER.search(text) for text in plain)
     # "Modifications on these files are dual licensed (both MIT and PSF)" (parso) is parts.
     choice = not (joined or portions) and any(offers_choice(text) for text in plain)
-    if not (bsd or gnu or joined or differ or choice or portions or others):
+    if not (bsd or gnu or joined or differ or added or choice or portions or others):
         return None
     if detections is None:
         detections = read_license_files(texts)
@@ -1095,6 +1103,21 @@ def refined_by_files(
         names = ", ".join(member.rsplit("/", 1)[-1] for member in unknown)
         said.append(f"{names} holds terms that match no known license")
         parts.append(UNKNOWN_TEXT_REF)
+    elif added:
+        # An obligation appended to the declared license's text in the same file (crawl4ai
+        # 0.9.5's "Attribution Requirement" after the Apache License): a person reads it.
+        appended = [
+            member
+            for (member, text), detection in zip(texts, detections, strict=True)
+            if _ADDED_OBLIGATION.search(text)
+            and detection.expression is not None
+            and UNKNOWN_TEXT_REF in detection.expression
+            and any(m.license_id == expression for m in detection.matches)
+        ]
+        if appended:
+            names = ", ".join(member.rsplit("/", 1)[-1] for member in appended)
+            said.append(f"{names} adds terms that match no known license to the {expression} text")
+            parts.append(UNKNOWN_TEXT_REF)
     if not said:
         return None
     with_parts = " AND ".join([f"({expression})" if " OR " in expression else expression, *parts])

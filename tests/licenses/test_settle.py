@@ -354,3 +354,30 @@ def test_reuse_license_ids() -> None:
     assert reuse_license_ids(["p-1.0/LICENSES/ISC.txt", "p-1.0/LICENSE"]) is None
     assert reuse_license_ids(["p-1.0/LICENSES/third-party.txt"]) is None
     assert reuse_license_ids([]) is None
+
+
+ATTRIBUTION_REQUIREMENT = (
+    "\n\n---\nAttribution Requirement\n\nAll distributions, publications, or public uses of this"
+    " software, or derivative works based on this software, must include the following"
+    ' attribution:\n\n"This product includes software developed by Demo as part of the Demo'
+    ' project."\n\nThis attribution must be displayed in a prominent and easily accessible'
+    " location, such as the About section of a website or the help output of a tool.\n"
+)
+COMMONS_CLAUSE = (
+    '\n\n"Commons Clause" License Condition v1.0\n\nThe Software is provided to you by the'
+    " Licensor under the License, as defined below, subject to the following condition.\n\n"
+    "Without limiting other conditions in the License, the grant of rights under the License"
+    " will not include, and the License does not grant to you, the right to Sell the"
+    " Software.\n"
+)
+
+
+@pytest.mark.parametrize("added", [ATTRIBUTION_REQUIREMENT, COMMONS_CLAUSE])
+def test_an_obligation_appended_to_the_declared_text_is_an_unknown_part(added: str) -> None:
+    # crawl4ai 0.9.5 declares Apache-2.0 over the Apache text and an "Attribution Requirement".
+    refined = refined_by_files("MIT", [("LICENSE", MIT_TEXT + added)])
+    assert refined is not None
+    assert refined[0] == f"MIT AND {UNKNOWN_TEXT_REF}"
+    assert "adds terms that match no known license to the MIT text" in refined[1]
+    # The same words elsewhere (a README excerpt quoting them, say) are not read.
+    assert refined_by_files("MIT", [("LICENSE", MIT_TEXT)]) is None
