@@ -399,6 +399,7 @@ def read_sdist_member(
     choose: Callable[[str], bool],
     *,
     max_bytes: int = MAX_SDIST_BYTES,
+    downloads: dict[str, bytes] | None = None,
 ) -> tuple[str, bytes]:
     """Read the first member ``choose`` accepts from the remote tarball at ``url``.
 
@@ -407,15 +408,21 @@ def read_sdist_member(
     link followed, and members larger than ``MAX_MEMBER_BYTES`` are skipped. A member cut off
     by the size limit counts as not found. Returns (member name, bytes). Raises
     ``ArchiveNotFound`` on 404/410 and ``ArchiveError`` when nothing is found or the download
-    is unusable; lets the HTTP client's errors through.
+    is unusable; lets the HTTP client's errors through. ``downloads`` (URL to bytes), when
+    given, keeps what was downloaded for the next read of the same sdist.
     """
-    return find_in_tarball(_download_sdist(http, url, max_bytes), choose, url)
+    return find_in_tarball(_download_sdist(http, url, max_bytes, downloads), choose, url)
 
 
-def _download_sdist(http: HttpClient, url: str, max_bytes: int) -> bytes:
-    """At most ``max_bytes`` of the sdist at ``url`` (a Range request); raises
-    ``ArchiveNotFound`` on 404/410, ``ArchiveRefused`` on another unusable status and
-    ``ArchiveError`` when a server that ignores Range sends more."""
+def _download_sdist(
+    http: HttpClient, url: str, max_bytes: int, downloads: dict[str, bytes] | None = None
+) -> bytes:
+    """At most ``max_bytes`` of the sdist at ``url`` (a Range request), or what
+    ``downloads`` kept of it (and keeps, when given); raises ``ArchiveNotFound`` on 404/410,
+    ``ArchiveRefused`` on another unusable status and ``ArchiveError`` when a server that
+    ignores Range sends more."""
+    if downloads is not None and url in downloads:
+        return downloads[url]
     response = http.get(
         url, headers={**_RANGE_HEADERS, "Range": f"bytes=0-{max_bytes - 1}"}, max_bytes=max_bytes
     )
@@ -425,6 +432,8 @@ def _download_sdist(http: HttpClient, url: str, max_bytes: int) -> bytes:
         raise ArchiveRefused(url, response.status)
     if response.status == 200 and len(response.content) > max_bytes:
         raise ArchiveError(f"{url}: {len(response.content)} bytes exceeds {max_bytes}")
+    if downloads is not None:
+        downloads[url] = response.content
     return response.content
 
 
@@ -436,16 +445,18 @@ def read_sdist_members(
     limit: int,
     rank: Callable[[list[str]], list[str]] | None = None,
     max_bytes: int = MAX_SDIST_BYTES,
+    downloads: dict[str, bytes] | None = None,
 ) -> list[tuple[str, bytes]]:
     """The members ``choose`` accepts (the first ``limit`` of them in archive order, or in
     the order ``rank`` gives) of the remote sdist at ``url``, a tarball or a zip, downloaded
-    once; empty when there is none. Raises like ``read_sdist_member``."""
+    once (or kept in ``downloads``); empty when there is none. Raises like
+    ``read_sdist_member``."""
     order = rank or (lambda names: names)
     if url.lower().split("?", 1)[0].endswith(".zip"):
         archive = RemoteZip.open(http, url)
         wanted = order([name for name in archive.names if choose(name)])[:limit]
         return [(name, archive.read(name)) for name in wanted]
-    content = _download_sdist(http, url, max_bytes)
+    content = _download_sdist(http, url, max_bytes, downloads)
     names: list[str] = []
 
     def spy(name: str) -> bool:

@@ -1579,6 +1579,30 @@ def _reuse_case(recorded: RecordedRegistry, classifier: str, *files: tuple[str, 
     return sdist
 
 
+def test_a_clear_declaration_of_an_sdist_only_release_is_checked_against_its_files(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # pyscreeze 1.0.1 and pytweening 1.2.0: sdist-only releases declaring MIT over a
+    # three-clause BSD text.
+    metadata = _metadata("1.0", "License: MIT")
+    sdist = f"{FILES_HOST}/demo/demo-1.0.tar.gz"
+    _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
+    recorded_session.add(
+        f"{INDEX}/pypi/demo/json", _project("2.0", None, {"1.0": [_sdist_entry("1.0")]})
+    )
+    recorded_session.add(
+        sdist, _sdist(("demo-1.0/PKG-INFO", metadata), ("demo-1.0/LICENSE.txt", BSD3_TEXT.encode()))
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert (resolution.expression, resolution.method) == ("BSD-3-Clause", "license-text")
+    assert resolution.reason == (
+        "the license files LICENSE.txt hold BSD-3-Clause, not the declared MIT: the text is the"
+        " grant"
+    )
+
+
 def test_a_reuse_folder_lists_licenses_of_other_files_than_the_code(
     recorded_session: RecordedRegistry, cache: LicenseCache
 ) -> None:

@@ -415,6 +415,7 @@ class _Run:
     json_answers: dict[str, bool] = field(default_factory=dict)  # step -> served (live)
     wheel_metadata: dict[str, LicenseFields] = field(default_factory=dict)  # by wheel URL
     zips: dict[str, RemoteZip] = field(default_factory=dict)  # wheels opened, by URL
+    sdists: dict[str, bytes] = field(default_factory=dict)  # sdist tarballs read, by URL
 
     @property
     def key(self) -> str:
@@ -655,6 +656,7 @@ def _sdist_notice_headers(run: _Run, dist: DistFile) -> list[tuple[str, str]]:
         _is_sdist_notice_source,
         limit=MAX_SDIST_NOTICE_SOURCES,
         rank=_rank_sdist_notice_sources,
+        downloads=run.sdists,
     )
     # A README's License section is usually near its end: the whole README (up to
     # MAX_README_CHARS) is kept.
@@ -789,7 +791,9 @@ def _settle_with_license_files(
     closed-source binary) has even a clear declaration checked against them (``verify``).
     A clear declaration is refined by its wheel's license files (``refine``) when the
     metadata listed the release's files: one ranged read of the wheel's end, no request to
-    the simple API only to learn them, and no sdist download."""
+    the simple API only to learn them, and no sdist download when there is a wheel; a
+    release published as an sdist alone has the sdist's license files read (pyscreeze
+    1.0.1 declares MIT over a three-clause BSD text)."""
     # Known files only (no extra request to learn them): platform wheels and no sdist.
     files = run.files or []
     wheels = rank_wheels(files)
@@ -800,8 +804,8 @@ def _settle_with_license_files(
         run.evidence,
         SOURCE,
         verify=binary_only,
-        refine=bool(wheels),
-        refine_texts=lambda: _release_license_texts(run, fields, sdist=False),
+        refine=bool(wheels) or bool(rank_sdists(files)),
+        refine_texts=(lambda: _release_license_texts(run, fields, sdist=False)) if wheels else None,
         readme=fields.readme,
         sources=lambda: _package_sources(run),
     )
@@ -1639,6 +1643,7 @@ def _sdist_license_files(run: _Run, dist: DistFile) -> Iterable[_Found]:
             _is_top_level_license_file,
             limit=MAX_LICENSE_FILES,
             rank=_top_level_first,
+            downloads=run.sdists,
         )
         return [
             (name, data[:MAX_LICENSE_TEXT].decode("utf-8", "replace")) for name, data in members
@@ -1671,7 +1676,7 @@ def _read_sdist_zip(run: _Run, url: str) -> bytes:
 
 
 def _read_tarball(run: _Run, url: str) -> bytes:
-    return read_sdist_member(run.http, url, _is_top_level_pkg_info)[1]
+    return read_sdist_member(run.http, url, _is_top_level_pkg_info, downloads=run.sdists)[1]
 
 
 def _cached_file_step(
