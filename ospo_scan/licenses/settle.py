@@ -811,6 +811,14 @@ def may_differ(declared: str, texts: list[str]) -> bool:
     return marker is None or any(marker.search(text) is None for text in texts)
 
 
+def _declared_text_absent(declared: str, detections: list[Detection]) -> bool:
+    """Whether no license file holds a license of the single ``declared`` license's family
+    (nor any other recognized license)."""
+    if " " in declared:
+        return False
+    return all(detection.expression is None for detection in detections)
+
+
 # Words that head an obligation added to a license's text ("Attribution Requirement: All
 # distributions ... must include the following attribution", the Commons Clause): a quick
 # look before matching a file that holds the declared license's text. (Not "must display the
@@ -1099,7 +1107,17 @@ def refined_by_files(
     # A file of terms no known license has, beside the declared license's text: a person
     # reads them (never dropped for the declaration, which does not name them).
     unknown = terms_files(expression, texts, detections) if differ else []
-    if unknown:
+    if unknown and _declared_text_absent(expression, detections):
+        # The files hold other terms and not the declared license's text: the terms are
+        # the grant, the declaration a label (eslint-plugin-sonarjs 4.2.2 declares
+        # LGPL-3.0-only over the Sonar Source-Available License).
+        names = ", ".join(member.rsplit("/", 1)[-1] for member in unknown)
+        said.append(
+            f"{names} holds terms that match no known license, and no file holds the text of"
+            f" the declared {expression}"
+        )
+        expression = UNKNOWN_TEXT_REF
+    elif unknown:
         names = ", ".join(member.rsplit("/", 1)[-1] for member in unknown)
         said.append(f"{names} holds terms that match no known license")
         parts.append(UNKNOWN_TEXT_REF)

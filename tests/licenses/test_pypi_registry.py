@@ -2046,9 +2046,10 @@ EULA_TEXT = (
         ("demo-1.0-cp312-cp312-win_amd64.whl", GPL3_TEXT, "GPL-3.0-only"),
         # ... and over the MIT text it declares: nothing to contradict.
         ("demo-1.0-cp312-cp312-win_amd64.whl", MIT_TEXT, "MIT"),
-        # A pure-Python wheel: the declaration is not replaced, but the terms beside it are
-        # an unknown part for a person to read.
-        ("demo-1.0-py3-none-any.whl", EULA_TEXT, "MIT AND LicenseRef-ospo-license-text"),
+        # A pure-Python wheel: its files are read to refine the declaration, and terms no
+        # license has, where no file holds the declared text, are the grant (as another
+        # license's text would be): an unknown license for a person to read.
+        ("demo-1.0-py3-none-any.whl", EULA_TEXT, "LicenseRef-ospo-license-text"),
     ],
 )
 def test_a_binary_only_release_has_its_declaration_checked_against_the_files(
@@ -2071,7 +2072,10 @@ def test_a_binary_only_release_has_its_declaration_checked_against_the_files(
 
     assert resolution.expression == expected
     if filename == "demo-1.0-py3-none-any.whl":
-        assert resolution.reason == "LICENSE holds terms that match no known license"
+        assert resolution.reason == (
+            "LICENSE holds terms that match no known license, and no file holds the text of the"
+            " declared MIT"
+        )
     elif expected != "MIT":
         assert resolution.reason is not None
         assert resolution.reason.startswith("License 'MIT' is contradicted by the license files")
