@@ -80,10 +80,11 @@ def license_section(text: str) -> str | None:
 
 
 def _heading_words(title: str) -> str:
-    """A heading's title without Markdown emphasis, a trailing colon, an anchor or a leading
-    emoji ("## 📜 License")."""
+    """A heading's title without Markdown emphasis, a trailing colon, an anchor or an
+    emoji before or after it ("## 📜 License", "## License 📄")."""
     title = re.sub(r"\{#[^}]*\}\s*$", "", title)
     title = re.sub(r"^[^\w*_`]+", "", title.strip())
+    title = re.sub(r"[^\w*_`:)]+$", "", title)
     return title.strip().strip("*_`:").strip()
 
 

@@ -418,12 +418,10 @@ def stricter_named_parts(
     a share-alike part the declaration leaves out, whose absence would read as allowed. Only
     files that hold a declared license speak for the package, and sentences in or after a
     notice of bundled code do not count (``_BUNDLED``)."""
-    from ospo_scan.licenses.categories import restriction
-    from ospo_scan.licenses.normalize import license_family, license_keys, normalize
+    from ospo_scan.licenses.normalize import license_family, license_keys
 
     try:
         declared_keys = license_keys(declared)
-        declared_rank = restriction(declared_keys)
     except ValueError:
         return []
     families = {license_family(key) for key in declared_keys}
@@ -439,27 +437,68 @@ def stricter_named_parts(
                 match.end_line - match.start_line + 1
             )
         flat = " ".join(" ".join(lines).split())
-        for said in _NAMED_UNDER.finditer(flat):
-            if _BUNDLED.search(flat[max(0, said.start() - 200) : said.end()]):
-                break
-            rest = said.group("rest")
-            name = _NAME_END.split(rest, maxsplit=1)[0]
-            for candidate in (name, *_URL_IN.findall(rest)[:1]):
-                reading = normalize(candidate.strip().rstrip("."))
-                license_id = reading.expression
-                if (
-                    license_id is None
-                    or " " in license_id
-                    or reading.method not in ("spdx", "deprecated", "alias", "url")
-                    or reading.confidence < 0.8
-                ):
-                    continue
-                if license_id not in declared_keys and restriction([license_id]) > declared_rank:
-                    words = " ".join(flat[max(0, said.start() - 60) : said.end()].split())
-                    if license_id not in {f[0] for f in found}:
-                        found.append((license_id, member, words[:160]))
-                break
+
+        def bundled(said: re.Match[str], flat: str = flat) -> bool:
+            return _BUNDLED.search(flat[max(0, said.start() - 200) : said.end()]) is not None
+
+        for license_id, words in _named_stricter(flat, declared_keys, bundled):
+            if license_id not in {f[0] for f in found}:
+                found.append((license_id, member, words))
     return found
+
+
+def _named_stricter(
+    flat: str,
+    declared_keys: Sequence[str],
+    stop: Callable[[re.Match[str]], bool] | None = None,
+) -> list[tuple[str, str]]:
+    """The licenses that the sentences of ``flat`` (``_NAMED_UNDER``) put something under
+    by name or URL and that restrict more than every one of ``declared_keys``, as (license
+    id, the words that say so), up to the first sentence ``stop`` accepts."""
+    from ospo_scan.licenses.categories import restriction
+    from ospo_scan.licenses.normalize import normalize
+
+    declared_rank = restriction(declared_keys)
+    found: list[tuple[str, str]] = []
+    for said in _NAMED_UNDER.finditer(flat):
+        if stop is not None and stop(said):
+            break
+        rest = said.group("rest")
+        name = _NAME_END.split(rest, maxsplit=1)[0]
+        for candidate in (name, *_URL_IN.findall(rest)[:1]):
+            reading = normalize(candidate.strip().rstrip("."))
+            license_id = reading.expression
+            if (
+                license_id is None
+                or " " in license_id
+                or reading.method not in ("spdx", "deprecated", "alias", "url")
+                or reading.confidence < 0.8
+            ):
+                continue
+            if license_id not in declared_keys and restriction([license_id]) > declared_rank:
+                words = " ".join(flat[max(0, said.start() - 60) : said.end()].split())
+                if license_id not in {f[0] for f in found}:
+                    found.append((license_id, words[:160]))
+            break
+    return found
+
+
+def readme_named_parts(section: str, declared: str) -> list[tuple[str, str]]:
+    """The licenses, restricting more than every declared one, that a README's License
+    section (which names a declared license too) puts part of the package under by name
+    (``_NAMED_UNDER``: "These models are licensed under the Creative Commons
+    Attribution-ShareAlike 3.0 (CC BY-SA 3.0) license"), as (license id, the words that say
+    so). Unlike in a license file, "bundled" here says the part ships with the package."""
+    from ospo_scan.licenses.normalize import license_keys
+
+    try:
+        declared_keys = license_keys(declared)
+    except ValueError:
+        return []
+    flat = " ".join(section.split())
+    if not any(re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", flat) for key in declared_keys):
+        return []
+    return _named_stricter(flat, declared_keys)
 
 
 def _without_other_cc_variant(expression: str, named: str) -> str:

