@@ -168,7 +168,8 @@ def _held_out(entry: Any) -> bool:
 
 
 # Measured 2026-11-26 on the development set (the packages the chain and the shipped curations
-# were built with): 98.0% (390/398).
+# were built with): 97.7% (389/398; n8n's label now uses the SPDX id SUL-1.0, which the
+# shipped SPDX templates predate).
 @pytest.mark.live
 def test_the_development_set_meets_the_bar(report: Any) -> None:
     bench = _benchmark()
@@ -180,8 +181,9 @@ def test_the_development_set_meets_the_bar(report: Any) -> None:
 # heldout-3 92.4%, heldout-4 88.8% with their corrected labels, heldout-5 94.1%, heldout-6
 # 95.3%, heldout-7 93.3%, heldout-8 93.4%, heldout-9 92.6%, heldout-10 93.4%, heldout-11
 # 95.9%, heldout-12 96.3%, heldout-13 94.0%, heldout-14 96.5%, heldout-15 96.0%, heldout-16
-# 94.0%, heldout-17 96.3%, heldout-18 98.0%); see the ground truth's README for their figures
-# now. These floors only catch a regression.
+# 94.0%, heldout-17 96.3%, heldout-18 98.0%, heldout-19 93.9%, heldout-20 98.2%, heldout-21
+# 97.1%, heldout-22 96.0%, heldout-23 95.3%, heldout-24 92.9% with the label it had then); see
+# the ground truth's README for their figures now. These floors only catch a regression.
 @pytest.mark.live
 @pytest.mark.parametrize(
     ("tag", "floor"),
@@ -204,6 +206,12 @@ def test_the_development_set_meets_the_bar(report: Any) -> None:
         ("heldout-16", 0.935),
         ("heldout-17", 0.95),
         ("heldout-18", 0.965),
+        ("heldout-19", 0.935),
+        ("heldout-20", 0.97),
+        ("heldout-21", 0.965),
+        ("heldout-22", 0.96),
+        ("heldout-23", 0.955),
+        ("heldout-24", 0.94),
     ],
 )
 def test_the_held_out_sets_do_not_regress(report: Any, tag: str, floor: float) -> None:
@@ -233,9 +241,9 @@ def test_npm_lockfile_license_data_answers_as_the_registry_does(
 
 
 # The whole ground truth, held-out sets included, is the best stand-in for an unseen set;
-# measured 97.2% (4224/4346) on 2026-11-26. The session's seven held-out sets scored 95.9%
-# together at first measurement, so this bar holds on what ospo-scan has seen, not yet on
-# unseen packages.
+# measured 97.2% (5218/5368) on 2026-11-26. The seventh session's six held-out sets scored
+# 95.6% together at first measurement (the sixth session's seven, 95.9%), so this bar holds on
+# what ospo-scan has seen, not yet on unseen packages.
 @pytest.mark.live
 def test_accuracy_meets_the_bar(report: Any) -> None:
     bench = _benchmark()
