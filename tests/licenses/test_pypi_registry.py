@@ -1592,15 +1592,16 @@ def test_the_license_folder_of_an_sdist_settles_a_vague_declaration(
     assert resolution.evidence[-1].detail == f"{sdist} demo-1.0/license/lgpl-2.1.txt"
 
 
-def _reuse_case(recorded: RecordedRegistry, classifier: str, *files: tuple[str, str]) -> str:
-    """An sdist-only release with a classifier and a REUSE LICENSES/ folder holding ``files``."""
-    metadata = _metadata("1.0", f"Classifier: License :: OSI Approved :: {classifier}")
-    sdist = f"{FILES_HOST}/demo/demo-1.0.tar.gz"
+def _sdist_only_case(recorded: RecordedRegistry, header: str, *files: tuple[str, str]) -> None:
+    """An sdist-only release whose PKG-INFO has ``header`` and that ships ``files`` (path
+    under ``demo-1.0/``, text)."""
+    metadata = _metadata("1.0", header)
     _missing(recorded, f"{INDEX}/pypi/demo/1.0/json")
     recorded.add(f"{INDEX}/pypi/demo/json", _project("2.0", None, {"1.0": [_sdist_entry("1.0")]}))
-    members = [(f"demo-1.0/LICENSES/{name}", text.encode()) for name, text in files]
-    recorded.add(sdist, _sdist(("demo-1.0/PKG-INFO", metadata), *members))
-    return sdist
+    members = [(f"demo-1.0/{path}", text.encode()) for path, text in files]
+    recorded.add(
+        f"{FILES_HOST}/demo/demo-1.0.tar.gz", _sdist(("demo-1.0/PKG-INFO", metadata), *members)
+    )
 
 
 def test_a_clear_declaration_of_an_sdist_only_release_is_checked_against_its_files(
@@ -1608,15 +1609,7 @@ def test_a_clear_declaration_of_an_sdist_only_release_is_checked_against_its_fil
 ) -> None:
     # pyscreeze 1.0.1 and pytweening 1.2.0: sdist-only releases declaring MIT over a
     # three-clause BSD text.
-    metadata = _metadata("1.0", "License: MIT")
-    sdist = f"{FILES_HOST}/demo/demo-1.0.tar.gz"
-    _missing(recorded_session, f"{INDEX}/pypi/demo/1.0/json")
-    recorded_session.add(
-        f"{INDEX}/pypi/demo/json", _project("2.0", None, {"1.0": [_sdist_entry("1.0")]})
-    )
-    recorded_session.add(
-        sdist, _sdist(("demo-1.0/PKG-INFO", metadata), ("demo-1.0/LICENSE.txt", BSD3_TEXT.encode()))
-    )
+    _sdist_only_case(recorded_session, "License: MIT", ("LICENSE.txt", BSD3_TEXT))
 
     resolution = _resolve(recorded_session, cache, "demo", "1.0")
 
@@ -1632,12 +1625,12 @@ def test_a_reuse_folder_lists_licenses_of_other_files_than_the_code(
 ) -> None:
     # culsans 0.11.0 and aiologic 0.17.1: an ISC classifier, and LICENSES/ with the ISC text
     # for the code beside CC0 for the configuration (and CC-BY-4.0 for the documentation).
-    _reuse_case(
+    _sdist_only_case(
         recorded_session,
-        "ISC License (ISCL)",
-        ("CC0-1.0.txt", CC0_TEXT),
-        ("ISC.txt", ISC_TEXT),
-        ("MIT.txt", MIT_TEXT),
+        "Classifier: License :: OSI Approved :: ISC License (ISCL)",
+        ("LICENSES/CC0-1.0.txt", CC0_TEXT),
+        ("LICENSES/ISC.txt", ISC_TEXT),
+        ("LICENSES/MIT.txt", MIT_TEXT),
     )
 
     resolution = _resolve(recorded_session, cache, "demo", "1.0")
@@ -1650,12 +1643,12 @@ def test_a_reuse_folder_lists_licenses_of_other_files_than_the_code(
 def test_a_reuse_folder_never_loses_a_stricter_license(
     recorded_session: RecordedRegistry, cache: LicenseCache
 ) -> None:
-    _reuse_case(
+    _sdist_only_case(
         recorded_session,
-        "MIT License",
-        ("CC0-1.0.txt", CC0_TEXT),
-        ("GPL-3.0-or-later.txt", GPL3_TEXT),
-        ("MIT.txt", MIT_TEXT),
+        "Classifier: License :: OSI Approved :: MIT License",
+        ("LICENSES/CC0-1.0.txt", CC0_TEXT),
+        ("LICENSES/GPL-3.0-or-later.txt", GPL3_TEXT),
+        ("LICENSES/MIT.txt", MIT_TEXT),
     )
 
     resolution = _resolve(recorded_session, cache, "demo", "1.0")
