@@ -105,7 +105,7 @@ _COPYRIGHT_TAIL = re.compile(
 # Markdown images (badges) and links ("[MIT](LICENSE)" names MIT).
 _MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-# A reStructuredText link: `2-Clause BSD <http://opensource.org/licenses/BSD-2-Clause>`_
+# A reStructuredText link: `2-Clause BSD <url>`_
 _RST_LINK = re.compile(r"`([^`<]*?)\s*<[^`>]*>`__?")
 
 

@@ -559,17 +559,11 @@ def _with_source_notices(run: _Run, resolution: Resolution) -> Resolution:
     expression = resolution.expression
     if not gnu_version_open(expression):
         return resolution
-    files = _pinned_files(run)
-    for dist, read in (
-        *((w, _wheel_notice_headers) for w in rank_wheels(files)[:1]),
-        *((d, _sdist_notice_headers) for d in rank_sdists(files)[:1]),
-    ):
-        try:
-            headers = read(run, dist)
-        except (ArchiveError, ArchiveNotFound, RegistryResponseError, RegistryUnavailable) as exc:
-            run.note("source notices", f"{_short(dist.url)}: {_after_url(exc)}")
+    for archive in _package_sources(run, "source notices"):
+        if not archive:
             continue
-        refined = refined_by_notice(resolution, dist.url, headers)
+        headers = [(member, text) for _, member, text in archive]
+        refined = refined_by_notice(resolution, archive[0][0], headers)
         if refined is not None:
             return refined
     return resolution
@@ -583,11 +577,14 @@ def _wheel_notice_headers(run: _Run, dist: DistFile) -> list[tuple[str, str]]:
     ]
 
 
-def _package_sources(run: _Run) -> Iterator[list[tuple[str, str, str]]]:
+def _package_sources(
+    run: _Run, step: str = "package sources"
+) -> Iterator[list[tuple[str, str, str]]]:
     """(where, member, beginning) of the package's top-level sources, an archive at a time:
-    the wheel's (``_notice_sources``), then the sdist's, with its top-level README
-    (``_sdist_notice_headers``). An archive that cannot be read is skipped; one whose host
-    cannot be reached also keeps the answer from being cached as final."""
+    the wheel's (``_notice_sources``), then the sdist's, with its top-level README and
+    license files (``_sdist_notice_headers``). An archive that cannot be read is skipped
+    (noted under ``step``); one whose host cannot be reached also keeps an answer that is
+    still missing from being cached as final."""
     files = _pinned_files(run)
     for dist, read in (
         *((w, _wheel_notice_headers) for w in rank_wheels(files)[:1]),
@@ -595,11 +592,10 @@ def _package_sources(run: _Run) -> Iterator[list[tuple[str, str, str]]]:
     ):
         try:
             headers = read(run, dist)
-        except RegistryUnavailable as exc:
-            run.unavailable = run.unavailable or exc
-            continue
-        except (ArchiveError, ArchiveNotFound, RegistryResponseError) as exc:
-            run.note("package sources", f"{_short(dist.url)}: {_after_url(exc)}")
+        except (ArchiveError, ArchiveNotFound, RegistryResponseError, RegistryUnavailable) as exc:
+            if isinstance(exc, RegistryUnavailable):
+                run.unavailable = run.unavailable or exc
+            run.note(step, f"{_short(dist.url)}: {_after_url(exc)}")
             continue
         yield [(dist.url, member, text) for member, text in headers]
 
