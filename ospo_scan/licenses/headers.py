@@ -18,7 +18,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["SOURCE_CONFIDENCE", "SourceReading", "leading_comment", "source_license"]
+__all__ = [
+    "SOURCE_CONFIDENCE",
+    "SourceReading",
+    "leading_comment",
+    "source_license",
+    "source_settles",
+]
 
 # A statement at the top of a module is the author's word for that file; for the package it
 # stands in for a license file, read by rules: no more certain than a README statement.
@@ -128,6 +134,18 @@ def source_license(sources: Sequence[tuple[str, str]]) -> SourceReading | None:
     confidence = min(SOURCE_CONFIDENCE, *(score for *_, score in statements))
     said = tuple((member, words) for member, _, words, _ in statements)
     return SourceReading(expression, confidence, said)
+
+
+def source_settles(sources: Sequence[tuple[str, str]], guessed: str) -> SourceReading | None:
+    """What ``sources`` state (``source_license``) when it is one license that settles a
+    family name's ``guessed`` license (``settle.settles_guess``: another license of the
+    family, or a stricter one); ``None`` otherwise."""
+    from ospo_scan.licenses.settle import settles_guess
+
+    reading = source_license(sources)
+    if reading is None or " " in reading.expression:
+        return None
+    return reading if settles_guess(reading.expression, guessed) else None
 
 
 def _file_statement(member: str, text: str) -> tuple[str, str, float] | None:

@@ -698,7 +698,7 @@ def without_absent_folders(text: str, shipped: Callable[[str], bool]) -> str:
 _THIRD_PARTY_FILE = re.compile(r"(?i)(?:third|3rd)[-_. ]?party")
 
 
-# A REUSE license folder (https://reuse.software): LICENSES/<SPDX id>.<txt|md>, one file per
+# A REUSE license folder (the REUSE specification): LICENSES/<SPDX id>.<txt|md>, one file per
 # license used anywhere in the project.
 _REUSE_FILE = re.compile(r"(?:^|/)LICENSES/(?P<id>[^/]+?)\.(?:txt|md)$")
 

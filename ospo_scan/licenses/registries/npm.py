@@ -36,7 +36,6 @@ from ospo_scan.licenses.settle import (
     is_test_source,
     names_public_domain,
     read_license_files,
-    settles_guess,
     without_absent_folders,
 )
 from ospo_scan.model import Component, Evidence, Resolution
@@ -480,12 +479,12 @@ def _settled_by_sources(
     comments of the package's scripts state when that is a license of the family or a
     stricter one (``settle.settles_guess``): esprima-fb's legacy ``{"type": "BSD"}`` over
     a main script that opens with the two BSD clauses."""
-    from ospo_scan.licenses.headers import source_license
+    from ospo_scan.licenses.headers import source_settles
 
-    reading = source_license(sources)
-    if reading is None or declared.expression is None or " " in reading.expression:
+    if declared.expression is None:
         return None
-    if not settles_guess(reading.expression, declared.expression):
+    reading = source_settles(sources, declared.expression)
+    if reading is None:
         return None
     raw = declared.evidence[0].value if declared.evidence else declared.expression
     why = f"the package declares {raw!r}, a family of licenses, and ships no license file"

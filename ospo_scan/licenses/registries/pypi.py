@@ -980,14 +980,14 @@ def _settled_by_sources(
     under the rule a README statement follows (``settle.settles_guess``): langid 1.1.6 declares
     "BSD" and its module opens with the two BSD clauses and the FreeBSD "views" sentence.
     ``None`` when they state nothing that settles it."""
-    from ospo_scan.licenses.headers import source_license
+    from ospo_scan.licenses.headers import source_settles
 
     declared = choice.normalized
-    own = [(where, member, text) for where, member, text in sources if _is_source(member)]
-    reading = source_license([(member, text) for _, member, text in own])
-    if reading is None or declared.expression is None:
+    if declared.expression is None:
         return None
-    if " " in reading.expression or not settles_guess(reading.expression, declared.expression):
+    own = [(where, member, text) for where, member, text in sources if _is_source(member)]
+    reading = source_settles([(member, text) for _, member, text in own], declared.expression)
+    if reading is None:
         return None
     why = (
         f"{choice.field} {declared.raw!r} ({declared.method}) names no one license and the"
